@@ -1,0 +1,24 @@
+using OrleansDedup.Chunking;
+
+namespace OrleansDedup.Abstractions.Images;
+
+[GenerateSerializer, Immutable]
+public sealed record IngestRequest([property: Id(0)] string Path, [property: Id(1)] ChunkingStrategy Strategy);
+
+public enum IngestState { Idle, Running, Succeeded, Failed, Cancelled }
+
+/// <summary>Why an ingest failed, so that a client can map it to an exit code without parsing text.</summary>
+public enum IngestErrorKind { None, BadInput, Conflict, Internal }
+
+[GenerateSerializer, Immutable]
+public sealed record IngestStatus(
+    [property: Id(0)] IngestState State,
+    [property: Id(1)] long BytesDone,
+    [property: Id(2)] long BytesTotal,
+    [property: Id(3)] string? Error,
+    [property: Id(4)] IngestErrorKind ErrorKind,
+    [property: Id(5)] ImageInfo? Image);
+
+/// <summary>Where an image's recipe lives: one recipe file per segment, relative to the data directory.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ImageManifest([property: Id(0)] ImageInfo Image, [property: Id(1)] string[] SegmentRecipes);

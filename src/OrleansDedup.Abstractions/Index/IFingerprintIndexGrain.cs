@@ -1,0 +1,36 @@
+using OrleansDedup.Chunking;
+
+namespace OrleansDedup.Abstractions.Index;
+
+/// <summary>One shard of the global chunk index (fingerprint -> location, size, references), keyed by shard number.
+/// Callers group fingerprints by <see cref="Fingerprint.Shard"/> and send one batch per shard.</summary>
+public interface IFingerprintIndexGrain : IGrainWithIntegerKey
+{
+    /// <summary>Adds references to the fingerprints the shard knows; returns, per fingerprint, whether it was known.</summary>
+    Task<bool[]> AddReferences(ReferenceBatch batch);
+
+    /// <summary>Adds entries whose bytes are already durable. An entry that another ingest added first is not
+    /// replaced: its references are added to the existing one and it is reported as a collision.</summary>
+    Task<bool[]> Insert(InsertBatch batch);
+
+    /// <summary>Drops references; entries left with none are removed, and dead aliases hand back their pieces.</summary>
+    Task<ReleaseResult> Release(ReferenceBatch batch);
+
+    [ReadOnly]
+    Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints);
+
+    /// <summary>Makes every change so far durable.</summary>
+    Task Flush();
+
+    [ReadOnly]
+    Task<ShardStats> GetStats();
+
+    [ReadOnly]
+    Task<PackUsage[]> GetPackUsage();
+
+    /// <summary>Streams the shard's entries, in pages, for verify and garbage collection.</summary>
+    [ReadOnly]
+    IAsyncEnumerable<IndexEntryView[]> ListEntries();
+
+    Task Relocate(ChunkMove[] moves);
+}

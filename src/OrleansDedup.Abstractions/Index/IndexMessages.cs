@@ -1,0 +1,56 @@
+using OrleansDedup.Chunking;
+using OrleansDedup.Storage;
+
+namespace OrleansDedup.Abstractions.Index;
+
+/// <summary>Fingerprints with how many new references each one gains or loses; one message per shard per batch.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReferenceBatch([property: Id(0)] Fingerprint[] Fingerprints, [property: Id(1)] int[] Counts);
+
+/// <summary>A byte range of a stored chunk; an alias entry is a 4 KiB block assembled from such pieces.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct AliasPiece([property: Id(0)] Fingerprint Chunk, [property: Id(1)] int Offset, [property: Id(2)] int Length);
+
+/// <summary>An index entry to add: a stored chunk (Location) or an alias of pieces of stored chunks (Pieces).</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct NewIndexEntry(
+    [property: Id(0)] Fingerprint Fingerprint,
+    [property: Id(1)] ChunkLocation Location,
+    [property: Id(2)] int References,
+    [property: Id(3)] AliasPiece[]? Pieces);
+
+[GenerateSerializer, Immutable]
+public sealed record InsertBatch([property: Id(0)] NewIndexEntry[] Entries);
+
+/// <summary>What the index knows of one fingerprint.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct IndexEntryView(
+    [property: Id(0)] Fingerprint Fingerprint,
+    [property: Id(1)] bool Found,
+    [property: Id(2)] ChunkLocation Location,
+    [property: Id(3)] int References,
+    [property: Id(4)] AliasPiece[]? Pieces);
+
+/// <summary>Alias entries whose last reference went away: the caller releases their pieces in turn.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReleaseResult([property: Id(0)] AliasPiece[] OrphanedPieces, [property: Id(1)] long ReleasedBytes);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardStats(
+    [property: Id(0)] int Shard,
+    [property: Id(1)] long Chunks,
+    [property: Id(2)] long Aliases,
+    [property: Id(3)] long ChunkBytes,
+    [property: Id(4)] long MetadataBytes,
+    [property: Id(5)] string Silo);
+
+/// <summary>Live bytes a shard holds in one pack file; garbage collection compacts packs that are mostly dead.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct PackUsage([property: Id(0)] int Pack, [property: Id(1)] long LiveBytes);
+
+/// <summary>A chunk moved by compaction: the index follows it only if it still points at the old place.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct ChunkMove(
+    [property: Id(0)] Fingerprint Fingerprint,
+    [property: Id(1)] ChunkLocation From,
+    [property: Id(2)] ChunkLocation To);

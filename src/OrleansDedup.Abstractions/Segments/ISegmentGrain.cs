@@ -1,0 +1,9 @@
+namespace OrleansDedup.Abstractions.Segments;
+
+/// <summary>Deduplicates one segment of one ingest (key: "{ingest id}/{segment index}").</summary>
+public interface ISegmentGrain : IGrainWithStringKey
+{
+    /// <summary>Reads the segment, cuts and fingerprints it, stores its new chunks and writes its recipe.
+    /// On failure or cancellation it releases every reference it took and leaves no recipe behind.</summary>
+    Task<SegmentResult> Process(SegmentWork work, CancellationToken cancellationToken);
+}

@@ -1,0 +1,20 @@
+using OrleansDedup.Abstractions.Images;
+
+namespace OrleansDedup.Abstractions.Segments;
+
+/// <summary>How one segment is cut: the adaptive strategy picks per image size.</summary>
+public enum SegmentMode { Fixed, Rabin, FixedThenRabin }
+
+[GenerateSerializer, Immutable]
+public sealed record SegmentWork(
+    [property: Id(0)] string ImageName,
+    [property: Id(1)] string SourcePath,
+    [property: Id(2)] long SourceLength,
+    [property: Id(3)] int Index,
+    [property: Id(4)] long Offset,
+    [property: Id(5)] long Length,
+    [property: Id(6)] SegmentMode Mode,
+    [property: Id(7)] string RecipePath);
+
+[GenerateSerializer, Immutable]
+public sealed record SegmentResult([property: Id(0)] int Index, [property: Id(1)] DedupStats Stats, [property: Id(2)] byte[] Digest, [property: Id(3)] string Silo);

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging;
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Cli.Hosting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace OrleansDedup.Cli.Commands;
+
+/// <summary>Starts the embedded grid on the store, runs the command, and turns failures into one line and an exit code.</summary>
+public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSettings : GridSettings
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellation)
+    {
+        try
+        {
+            await Preflight(settings);
+            await using var grid = await EmbeddedGrid.StartAsync(settings.Options(), cancellation);
+            try
+            {
+                return await Run(grid, settings, cancellation);
+            }
+            catch (Exception e) when (e is not UserError and not OperationCanceledException)
+            {
+                grid.Get<ILoggerFactory>().CreateLogger(GetType()).LogError(e, "Command failed");
+                throw;
+            }
+        }
+        catch (UserError e)
+        {
+            return Fail(e.Message, e.ExitCode);
+        }
+        catch (IngestException e)
+        {
+            return Fail(e.Message, ExitCodeOf(e.Kind));
+        }
+        catch (OperationCanceledException)
+        {
+            return Fail("cancelled", ExitCodes.Cancelled);
+        }
+        catch (Exception e)
+        {
+            return Fail($"{e.Message} (details in {Path.Combine(settings.DataDirectory, "logs")})", ExitCodes.Failed);
+        }
+    }
+
+    /// <summary>Checks the arguments before the store is touched.</summary>
+    protected virtual Task Preflight(TSettings settings) => Task.CompletedTask;
+
+    protected abstract Task<int> Run(EmbeddedGrid grid, TSettings settings, CancellationToken cancellation);
+
+    public static int ExitCodeOf(IngestErrorKind kind) => kind switch
+    {
+        IngestErrorKind.BadInput => ExitCodes.BadInput,
+        IngestErrorKind.Conflict => ExitCodes.Conflict,
+        IngestErrorKind.None => ExitCodes.Cancelled,
+        _ => ExitCodes.Failed,
+    };
+
+    public static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return code;
+    }
+}

@@ -1,0 +1,41 @@
+using System.ComponentModel;
+using OrleansDedup.Grains.Hosting;
+using Spectre.Console.Cli;
+
+namespace OrleansDedup.Cli.Commands;
+
+/// <summary>Options every command shares: where the store is and how to print.</summary>
+public class GridSettings : CommandSettings
+{
+    [CommandOption("--data <DIR>")]
+    [Description("Store directory (default: $ORLEANS_DEDUP_DATA, else ~/.local/share/orleans-dedup).")]
+    public string? Data { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print machine-readable JSON instead of tables.")]
+    public bool Json { get; init; }
+
+    [CommandOption("--segment-size <SIZE>")]
+    [Description("Segment size for large images, e.g. 1G or 64M (default 1G).")]
+    public string? SegmentSize { get; init; }
+
+    public string DataDirectory => Path.GetFullPath(Data
+        ?? Environment.GetEnvironmentVariable("ORLEANS_DEDUP_DATA")
+        ?? Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "orleans-dedup"));
+
+    public DedupOptions Options(string? dataDirectory = null)
+    {
+        var options = new DedupOptions { DataDirectory = dataDirectory ?? DataDirectory };
+        if (SegmentSize is not null) options.SegmentSize = Sizes.Parse(SegmentSize);
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserError(e.Message, ExitCodes.Usage);
+        }
+        return options;
+    }
+}

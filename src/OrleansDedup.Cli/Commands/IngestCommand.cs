@@ -1,0 +1,76 @@
+using System.ComponentModel;
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Chunking;
+using OrleansDedup.Cli.Hosting;
+using OrleansDedup.Cli.Ingest;
+using OrleansDedup.Grains.Images;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace OrleansDedup.Cli.Commands;
+
+public class StrategySettings : GridSettings
+{
+    [CommandOption("-s|--strategy <STRATEGY>")]
+    [Description("adaptive (default), fixed or rabin.")]
+    public string Strategy { get; init; } = "adaptive";
+
+    public ChunkingStrategy ParsedStrategy => Enum.Parse<ChunkingStrategy>(Strategy, ignoreCase: true);
+
+    public override ValidationResult Validate() =>
+        Enum.TryParse<ChunkingStrategy>(Strategy, ignoreCase: true, out _) && !int.TryParse(Strategy, out _)
+            ? ValidationResult.Success()
+            : ValidationResult.Error($"unknown strategy '{Strategy}'; use adaptive, fixed or rabin");
+}
+
+public sealed class IngestSettings : StrategySettings
+{
+    [CommandArgument(0, "<PATH>")]
+    [Description("Image files (raw, qcow2, VMDK, VHD, VDI, or anything else).")]
+    public string[] Paths { get; init; } = [];
+
+    [CommandOption("-n|--name <NAME>")]
+    [Description("Name of the image in the store (one path only; default: the file name).")]
+    public string? Name { get; init; }
+
+    public override ValidationResult Validate() =>
+        Name is not null && Paths.Length != 1 ? ValidationResult.Error("--name takes exactly one path") : base.Validate();
+
+    public ImageSource[] Sources => Paths.Select(p => new ImageSource(Name ?? Path.GetFileName(Path.GetFullPath(p)), Path.GetFullPath(p))).ToArray();
+}
+
+/// <summary>Deduplicates images into the store.</summary>
+public sealed class IngestCommand : GridCommand<IngestSettings>
+{
+    protected override Task Preflight(IngestSettings settings)
+    {
+        ImagePaths.Check(settings.Sources);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task<int> Run(EmbeddedGrid grid, IngestSettings settings, CancellationToken cancellation)
+    {
+        var sources = settings.Sources;
+        var results = await ProgressView.Run(settings.Json, sources,
+            progress => IngestRunner.Run(grid.Client, sources, settings.ParsedStrategy, progress, cancellation));
+        Output.Images(settings.Json, results.Where(r => r.Image is not null).Select(r => r.Image!).ToArray());
+        var failed = results.Where(r => r.State != IngestState.Succeeded).ToArray();
+        foreach (var (result, source) in results.Zip(sources).Where(x => x.First.State != IngestState.Succeeded))
+            Console.Error.WriteLine($"error: {source.Name}: {result.Error}");
+        return failed.Length == 0 ? ExitCodes.Ok : ExitCodeOf(failed[0].ErrorKind);
+    }
+}
+
+public static class ImagePaths
+{
+    /// <summary>Refuses the whole command, before the store is touched, if any path is unusable.</summary>
+    public static void Check(IReadOnlyList<ImageSource> sources)
+    {
+        foreach (var source in sources)
+            if (ImageFileCheck.Problem(new FileInfo(source.Path)) is { } problem)
+                throw new UserError(problem, ExitCodes.BadInput);
+        var duplicate = sources.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new UserError($"two paths would both be named '{duplicate.Key}'; ingest them separately with --name", ExitCodes.Usage);
+    }
+}

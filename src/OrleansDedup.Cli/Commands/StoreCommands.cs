@@ -1,0 +1,115 @@
+using System.ComponentModel;
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Maintenance;
+using OrleansDedup.Cli.Hosting;
+using OrleansDedup.Grains.Operations;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace OrleansDedup.Cli.Commands;
+
+public sealed class ImageSettings : GridSettings
+{
+    [CommandArgument(0, "<IMAGE>")]
+    [Description("Image names, as `list` shows them.")]
+    public string[] Images { get; init; } = [];
+}
+
+public sealed class RestoreSettings : GridSettings
+{
+    [CommandArgument(0, "<IMAGE>")]
+    public string Image { get; init; } = "";
+
+    [CommandOption("-o|--out <FILE>")]
+    [Description("Where to write the image.")]
+    public string? Out { get; init; }
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("restore needs --out FILE") : ValidationResult.Success();
+}
+
+/// <summary>Writes an image back, byte-identical, checking every chunk and the image digest.</summary>
+public sealed class RestoreCommand : GridCommand<RestoreSettings>
+{
+    protected override async Task<int> Run(EmbeddedGrid grid, RestoreSettings settings, CancellationToken cancellation)
+    {
+        var output = Path.GetFullPath(settings.Out!);
+        if (Directory.Exists(output)) throw new UserError($"{output} is a directory; give a file path", ExitCodes.Usage);
+        var info = await grid.Client.GetGrain<IImageGrain>(settings.Image).GetInfo()
+            ?? throw new UserError($"there is no image named '{settings.Image}'; see `list`", ExitCodes.NotFound);
+        var started = DateTime.UtcNow;
+        await ProgressView.Run(settings.Json, settings.Image, info.Size,
+            progress => grid.Get<ImageRestorer>().Restore(settings.Image, output, progress, cancellation));
+        var seconds = (DateTime.UtcNow - started).TotalSeconds;
+        if (settings.Json) Output.Json(new { image = info.Name, output, size = info.Size, digest = info.Digest, seconds });
+        else AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}: digest verified.");
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary>Lists the images in the store.</summary>
+public sealed class ListCommand : GridCommand<GridSettings>
+{
+    protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
+    {
+        var report = await grid.Get<StoreStatistics>().Collect();
+        if (settings.Json) Output.Json(report.Images.Select(Output.ImageJson));
+        else if (report.Images.Length == 0) AnsiConsole.MarkupLine("The store holds no images.");
+        else Output.Images(false, report.Images);
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary>Per image and overall: sizes, chunk kinds, the dedup rate, and how the index is spread.</summary>
+public sealed class StatsCommand : GridCommand<GridSettings>
+{
+    protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
+    {
+        Output.Store(settings.Json, await grid.Get<StoreStatistics>().Collect());
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary>Re-reads every chunk and checks recipes and reference counts.</summary>
+public sealed class VerifyCommand : GridCommand<GridSettings>
+{
+    protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
+    {
+        var report = await grid.Get<StoreVerifier>().Verify();
+        if (settings.Json) Output.Json(report);
+        else
+        {
+            AnsiConsole.MarkupLine($"Checked {report.Images} images, {report.Chunks:N0} chunks, {report.Aliases:N0} aliases, {Sizes.Format(report.BytesChecked)}.");
+            foreach (var p in report.Problems) Console.Error.WriteLine($"problem: {p}");
+            AnsiConsole.MarkupLine(report.Ok ? "[green]The store is sound.[/]" : $"[red]{report.Problems.Length} problems found.[/]");
+        }
+        return report.Ok ? ExitCodes.Ok : ExitCodes.VerifyFailed;
+    }
+}
+
+/// <summary>Removes images and releases their references; `gc` then reclaims the space.</summary>
+public sealed class DeleteCommand : GridCommand<ImageSettings>
+{
+    protected override async Task<int> Run(EmbeddedGrid grid, ImageSettings settings, CancellationToken cancellation)
+    {
+        var missing = new List<string>();
+        foreach (var name in settings.Images)
+            if (!await grid.Client.GetGrain<IImageGrain>(name).Delete()) missing.Add(name);
+        var deleted = settings.Images.Except(missing).ToArray();
+        if (settings.Json) Output.Json(new { deleted, missing });
+        else if (deleted.Length > 0) AnsiConsole.MarkupLine($"Deleted {Markup.Escape(string.Join(", ", deleted))}; run gc to reclaim the space.");
+        return missing.Count == 0 ? ExitCodes.Ok : Fail($"there is no image named '{missing[0]}'; see `list`", ExitCodes.NotFound);
+    }
+}
+
+/// <summary>Reclaims pack space that no image references.</summary>
+public sealed class GcCommand : GridCommand<GridSettings>
+{
+    protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
+    {
+        var result = await grid.Client.GetGrain<IGarbageCollectorGrain>(0).Collect();
+        if (settings.Json) Output.Json(new { result.PacksDeleted, result.PacksCompacted, result.BytesBefore, result.BytesAfter, result.BytesReclaimed });
+        else AnsiConsole.MarkupLine($"Reclaimed {Sizes.Format(result.BytesReclaimed)}: {result.PacksDeleted} packs deleted, {result.PacksCompacted} compacted; packs now hold {Sizes.Format(result.BytesAfter)}.");
+        return ExitCodes.Ok;
+    }
+}

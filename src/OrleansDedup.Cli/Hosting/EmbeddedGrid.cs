@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansDedup.Grains.Hosting;
+using Serilog;
+
+namespace OrleansDedup.Cli.Hosting;
+
+/// <summary>
+/// The embedded default: one process with an in-process Orleans silo on localhost clustering and a durable store
+/// in the data directory. A lock file keeps a second process off the same store.
+/// </summary>
+public sealed class EmbeddedGrid : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly FileStream _lock;
+
+    private EmbeddedGrid(IHost host, FileStream lockFile)
+    {
+        _host = host;
+        _lock = lockFile;
+    }
+
+    public IServiceProvider Services => _host.Services;
+
+    public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+
+    public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
+
+    public static async Task<EmbeddedGrid> StartAsync(DedupOptions options, CancellationToken cancellation = default)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        var lockFile = AcquireLock(options.DataDirectory);
+        try
+        {
+            var layout = new StoreLayout(options.DataDirectory);
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddSerilog(new LoggerConfiguration()
+                .MinimumLevel.Information()
+                .MinimumLevel.Override("Orleans", Serilog.Events.LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
+                .WriteTo.File(Path.Combine(layout.Logs, "orleans-dedup-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
+                .CreateLogger(), dispose: true);
+            builder.UseOrleans(silo => silo
+                .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-dedup", clusterId: "embedded")
+                .AddDedupGrid(options));
+            var host = builder.Build();
+            await host.StartAsync(cancellation);
+            return new EmbeddedGrid(host, lockFile);
+        }
+        catch
+        {
+            lockFile.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        await _lock.DisposeAsync();
+    }
+
+    private static FileStream AcquireLock(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, ".lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new UserError($"another orleans-dedup process is using the store {dataDirectory}; wait for it to finish", ExitCodes.Busy);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,33 @@
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Chunking;
+using OrleansDedup.Cli.Commands;
+using OrleansDedup.Cli.Hosting;
+using OrleansDedup.Grains.Operations;
+
+namespace OrleansDedup.Cli.Ingest;
+
+/// <summary>Ingests images into a throw-away store under one strategy, for `compare` and `bench`.</summary>
+public static class ScratchStore
+{
+    public sealed record Outcome(ChunkingStrategy Strategy, StoreReport Report, double Seconds);
+
+    public static async Task<Outcome> Run(GridSettings settings, IReadOnlyList<ImageSource> images, ChunkingStrategy strategy,
+        CancellationToken cancellation)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"orleans-dedup-{strategy.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}");
+        try
+        {
+            await using var grid = await EmbeddedGrid.StartAsync(settings.Options(directory), cancellation);
+            var started = DateTime.UtcNow;
+            var results = await IngestRunner.Run(grid.Client, images, strategy, null, cancellation);
+            var seconds = (DateTime.UtcNow - started).TotalSeconds;
+            var failed = results.FirstOrDefault(r => r.State != IngestState.Succeeded);
+            if (failed is not null) throw new IngestException(failed.ErrorKind, failed.Error ?? "an ingest failed");
+            return new Outcome(strategy, await grid.Get<StoreStatistics>().Collect(), seconds);
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+}

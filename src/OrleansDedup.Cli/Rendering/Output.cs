@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Grains.Operations;
+using Spectre.Console;
+
+namespace OrleansDedup.Cli;
+
+/// <summary>Tables for people, JSON for scripts.</summary>
+public static class Output
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public static void Json(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+
+    public static void Images(bool json, ImageInfo[] images)
+    {
+        if (json)
+        {
+            Json(images.Select(ImageJson));
+            return;
+        }
+        if (images.Length == 0) return;
+        var table = new Table().AddColumns("Image", "Strategy", "Size", "Stored", "Zero", "Duplicate", "New", "Dedup rate", "Time", "Speed");
+        foreach (var i in images)
+            table.AddRow(Markup.Escape(i.Name), i.Strategy.ToString().ToLowerInvariant(), Sizes.Format(i.Size), Sizes.Format(i.Stats.StoredBytes),
+                $"{i.Stats.ZeroChunks:N0}", $"{i.Stats.DuplicateChunks:N0}", $"{i.Stats.NewChunks:N0}", $"{i.DedupRate:0.00} %",
+                $"{i.Seconds:0.00} s", i.Seconds > 0 ? $"{Sizes.Format(i.Size / i.Seconds)}/s" : "");
+        AnsiConsole.Write(table);
+    }
+
+    public static object ImageJson(ImageInfo i) => new
+    {
+        i.Name,
+        i.SourcePath,
+        i.Size,
+        Strategy = i.Strategy.ToString().ToLowerInvariant(),
+        i.Digest,
+        i.IngestedAt,
+        i.Segments,
+        i.Stats.ZeroChunks,
+        i.Stats.DuplicateChunks,
+        i.Stats.NewChunks,
+        i.Stats.ZeroBytes,
+        i.Stats.DuplicateBytes,
+        i.Stats.NewBytes,
+        StoredChunkBytes = i.Stats.StoredChunkBytes,
+        MetadataBytes = i.Stats.MetadataBytes,
+        StoredBytes = i.Stats.StoredBytes,
+        DedupRate = Math.Round(i.DedupRate, 4),
+        i.Seconds,
+    };
+
+    public static void Store(bool json, StoreReport report)
+    {
+        if (json)
+        {
+            Json(new
+            {
+                Images = report.Images.Select(ImageJson),
+                Overall = new
+                {
+                    ImageCount = report.Images.Length,
+                    report.OriginalBytes,
+                    report.PackBytes,
+                    report.LiveChunkBytes,
+                    report.IndexBytes,
+                    report.RecipeBytes,
+                    report.StoredBytes,
+                    DedupRate = Math.Round(report.DedupRate, 4),
+                    ZeroChunks = report.Images.Sum(i => i.Stats.ZeroChunks),
+                    DuplicateChunks = report.Images.Sum(i => i.Stats.DuplicateChunks),
+                    NewChunks = report.Images.Sum(i => i.Stats.NewChunks),
+                },
+                Shards = report.Shards.Select(s => new { s.Shard, s.Silo, s.Chunks, s.Aliases, s.ChunkBytes, s.MetadataBytes }),
+            });
+            return;
+        }
+        Images(false, report.Images);
+        var overall = new Table().AddColumns("Overall", "");
+        overall.AddRow("Images", $"{report.Images.Length:N0}");
+        overall.AddRow("Original size", Sizes.Format(report.OriginalBytes));
+        overall.AddRow("Chunk packs", Sizes.Format(report.PackBytes) + $" (live {Sizes.Format(report.LiveChunkBytes)})");
+        overall.AddRow("Index", Sizes.Format(report.IndexBytes));
+        overall.AddRow("Recipes", Sizes.Format(report.RecipeBytes));
+        overall.AddRow("Stored size", Sizes.Format(report.StoredBytes));
+        overall.AddRow("Zero / duplicate / new chunks",
+            $"{report.Images.Sum(i => i.Stats.ZeroChunks):N0} / {report.Images.Sum(i => i.Stats.DuplicateChunks):N0} / {report.Images.Sum(i => i.Stats.NewChunks):N0}");
+        overall.AddRow("Dedup rate", $"{report.DedupRate:0.00} %");
+        AnsiConsole.Write(overall);
+        var silos = new Table().AddColumns("Silo", "Shards", "Chunks", "Aliases", "Chunk bytes");
+        foreach (var g in report.Shards.GroupBy(s => s.Silo))
+            silos.AddRow(Markup.Escape(g.Key), $"{g.Count()}", $"{g.Sum(s => s.Chunks):N0}", $"{g.Sum(s => s.Aliases):N0}", Sizes.Format(g.Sum(s => s.ChunkBytes)));
+        AnsiConsole.Write(silos);
+    }
+}

@@ -1,0 +1,52 @@
+using OrleansDedup.Chunking;
+
+namespace OrleansDedup.Grains.Hosting;
+
+/// <summary>Grid-wide settings. Shard count and chunking parameters must not change once a store holds data:
+/// the store records them at creation (<see cref="StoreManifest"/>) and refuses a mismatch.</summary>
+public sealed class DedupOptions
+{
+    public const int BlockSize = 4096;
+
+    /// <summary>Where packs, index journals, recipes and the catalog database live.</summary>
+    public string DataDirectory { get; set; } = "";
+
+    public int ShardCount { get; set; } = 16;
+
+    /// <summary>Images at least this large are split into segments of this size (the last may be shorter).</summary>
+    public long SegmentSize { get; set; } = 1L << 30;
+
+    /// <summary>Bytes a segment reads, fingerprints and sends to the index at a time; bounds memory per segment.</summary>
+    public int BatchSize { get; set; } = 8 << 20;
+
+    /// <summary>Segments of one image processed at once; further segments wait (backpressure).</summary>
+    public int MaxParallelSegments { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
+    public int RabinMinSize { get; set; } = 2048;
+
+    public int RabinAverageSize { get; set; } = 8192;
+
+    public int RabinMaxSize { get; set; } = 65536;
+
+    public int RabinWindowSize { get; set; } = 48;
+
+    public RabinOptions Rabin => new()
+    {
+        MinSize = RabinMinSize,
+        AverageSize = RabinAverageSize,
+        MaxSize = RabinMaxSize,
+        WindowSize = RabinWindowSize,
+    };
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("The data directory is not set.");
+        if (ShardCount is < 1 or > 4096) throw new ArgumentException("The shard count must be between 1 and 4096.");
+        if (SegmentSize < BlockSize || SegmentSize % BlockSize != 0)
+            throw new ArgumentException($"The segment size must be a positive multiple of {BlockSize} bytes.");
+        if (BatchSize < BlockSize || BatchSize % BlockSize != 0 || BatchSize > 64 << 20)
+            throw new ArgumentException($"The batch size must be a multiple of {BlockSize} bytes, at most 64 MiB.");
+        if (RabinMaxSize > BatchSize) throw new ArgumentException("The Rabin maximum chunk size must not exceed the batch size.");
+        Rabin.Validate();
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using OrleansDedup.Grains.Index;
+using OrleansDedup.Grains.Operations;
+using OrleansDedup.Storage;
+
+namespace OrleansDedup.Grains.Hosting;
+
+public static class SiloBuilderExtensions
+{
+    /// <summary>Adds the dedup grid to a silo: the chunk store, the index router, the catalog's grain storage on
+    /// SQLite in the data directory, and the operations that read the store (restore, verify, stats).</summary>
+    public static ISiloBuilder AddDedupGrid(this ISiloBuilder silo, DedupOptions options)
+    {
+        options.Validate();
+        var layout = new StoreLayout(options.DataDirectory);
+        StoreManifest.Reconcile(layout, options);
+        SqliteGrainStorageSchema.EnsureCreated(SqliteGrainStorageSchema.ConnectionString(layout.CatalogDatabase));
+
+        silo.AddAdoNetGrainStorage(StorageNames.Catalog, o =>
+        {
+            o.Invariant = SqliteGrainStorageSchema.Invariant;
+            o.ConnectionString = SqliteGrainStorageSchema.ConnectionString(layout.CatalogDatabase);
+        });
+        // A segment of 1 GiB on a slow disk takes longer than Orleans' default 30 s; a dead silo is still noticed
+        // by membership, which fails its calls early.
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10));
+        silo.Services.AddSingleton(Options.Create(options));
+        silo.Services.AddSingleton(layout);
+        silo.Services.AddSingleton(_ => new ChunkStore(layout.Root));
+        silo.Services.AddSingleton(sp => new IndexRouter(sp.GetRequiredService<IGrainFactory>(), options.ShardCount));
+        silo.Services.AddSingleton<ImageRestorer>();
+        silo.Services.AddSingleton<StoreVerifier>();
+        silo.Services.AddSingleton<StoreStatistics>();
+        return silo;
+    }
+}

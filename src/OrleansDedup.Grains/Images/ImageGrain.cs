@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Segments;
+using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Grains.Index;
+using OrleansDedup.Grains.Recipes;
+
+namespace OrleansDedup.Grains.Images;
+
+[GenerateSerializer]
+public sealed class ImageRecord
+{
+    [Id(0)] public ImageInfo? Info { get; set; }
+    [Id(1)] public string[] SegmentRecipes { get; set; } = [];
+}
+
+/// <summary>
+/// Plans an ingest, fans the segments out to segment grains (a bounded number at once), and commits the image
+/// only when every segment succeeded; otherwise it gives back every reference the segments took.
+/// </summary>
+public sealed class ImageGrain(
+    [PersistentState("image", StorageNames.Catalog)] IPersistentState<ImageRecord> record,
+    IOptions<DedupOptions> options,
+    IndexRouter index,
+    StoreLayout layout,
+    ILogger<ImageGrain> logger) : Grain, IImageGrain
+{
+    private IngestStatus _status = new(IngestState.Idle, 0, 0, null, IngestErrorKind.None, null);
+    private CancellationTokenSource? _cancel;
+    private long _bytesDone;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    public Task<IngestStatus> StartIngest(IngestRequest request)
+    {
+        if (_status.State == IngestState.Running) return GetIngestStatus();
+        if (record.State.Info is not null)
+            return Task.FromResult(Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists; delete it first or ingest under another name"));
+        var file = new FileInfo(request.Path);
+        var problem = ImageFileCheck.Problem(file);
+        if (problem is not null) return Task.FromResult(Failed(IngestErrorKind.BadInput, problem));
+
+        _cancel = new CancellationTokenSource();
+        _bytesDone = 0;
+        _status = new IngestStatus(IngestState.Running, 0, file.Length, null, IngestErrorKind.None, null);
+        RunIngest(request, file.FullName, file.Length, _cancel.Token).Ignore();
+        return GetIngestStatus();
+    }
+
+    public Task<IngestStatus> GetIngestStatus() =>
+        Task.FromResult(_status.State == IngestState.Running ? _status with { BytesDone = Interlocked.Read(ref _bytesDone) } : _status);
+
+    public Task CancelIngest()
+    {
+        _cancel?.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public Task ReportProgress(long bytes)
+    {
+        Interlocked.Add(ref _bytesDone, bytes);
+        return Task.CompletedTask;
+    }
+
+    public Task<ImageInfo?> GetInfo() => Task.FromResult(record.State.Info);
+
+    public Task<ImageManifest?> GetManifest() =>
+        Task.FromResult(record.State.Info is { } info ? new ImageManifest(info, record.State.SegmentRecipes) : null);
+
+    public async Task<bool> Delete()
+    {
+        if (_status.State == IngestState.Running)
+            throw new IngestException(IngestErrorKind.Conflict, $"'{Name}' is being ingested; cancel that first");
+        if (record.State.Info is null) return false;
+        var recipes = record.State.SegmentRecipes;
+        // The image disappears before its references do: a crash in between leaks space, never loses data.
+        await record.ClearStateAsync();
+        await GrainFactory.GetGrain<ICatalogGrain>(0).Remove(Name);
+        await RecipeReferences.Release(layout, index, recipes);
+        await index.FlushAll();
+        RecipeReferences.Delete(layout, recipes);
+        _status = new IngestStatus(IngestState.Idle, 0, 0, null, IngestErrorKind.None, null);
+        return true;
+    }
+
+    private async Task RunIngest(IngestRequest request, string path, long size, CancellationToken cancellation)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var ingestId = Guid.NewGuid();
+        var plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId);
+        var results = new SegmentResult?[plan.Length];
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var gate = new SemaphoreSlim(options.Value.MaxParallelSegments);
+        try
+        {
+            await Task.WhenAll(plan.Select(async work =>
+            {
+                await gate.WaitAsync(failFast.Token);
+                try
+                {
+                    results[work.Index] = await GrainFactory.GetGrain<ISegmentGrain>($"{ingestId:N}/{work.Index}").Process(work, failFast.Token);
+                }
+                catch
+                {
+                    failFast.Cancel();
+                    throw;
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+
+            await index.FlushAll();
+            var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r!.Stats);
+            var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results!), started, plan.Length, stats,
+                (DateTimeOffset.UtcNow - started).TotalSeconds);
+            record.State = new ImageRecord { Info = info, SegmentRecipes = plan.Select(p => p.RecipePath).ToArray() };
+            await record.WriteStateAsync();
+            await GrainFactory.GetGrain<ICatalogGrain>(0).Add(Name);
+            _status = new IngestStatus(IngestState.Succeeded, size, size, null, IngestErrorKind.None, info);
+        }
+        catch (Exception e)
+        {
+            var recipes = plan.Where(p => results[p.Index] is not null).Select(p => p.RecipePath).ToArray();
+            await RecipeReferences.Release(layout, index, recipes);
+            await index.FlushAll();
+            RecipeReferences.Delete(layout, plan.Select(p => p.RecipePath).ToArray());
+            _status = cancellation.IsCancellationRequested
+                ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
+                : Failed(Classify(e, out var message), message);
+            if (_status.ErrorKind == IngestErrorKind.Internal) logger.LogError(e, "Ingest of {Image} from {Path} failed", Name, path);
+            else logger.LogWarning("Ingest of {Image} from {Path} failed: {Reason}", Name, path, _status.Error);
+        }
+    }
+
+    private IngestStatus Failed(IngestErrorKind kind, string message) =>
+        _status = new IngestStatus(IngestState.Failed, 0, 0, message, kind, null);
+
+    private static IngestErrorKind Classify(Exception e, out string message)
+    {
+        var inner = e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e;
+        if (inner is IngestException ingest)
+        {
+            message = ingest.Message;
+            return ingest.Kind;
+        }
+        message = $"the ingest failed inside the grid ({inner.GetType().Name}: {inner.Message}); see the log for details";
+        return IngestErrorKind.Internal;
+    }
+
+    /// <summary>The image digest is SHA-256 over the segment digests, each SHA-256 over the segment's recipe entries.</summary>
+    private static string ImageDigest(SegmentResult[] results)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var r in results) hash.AppendData(r.Digest);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Hosting;
+
+namespace OrleansDedup.Grains.Index;
+
+/// <summary>A shard of the global chunk index. Its calls are short and in memory, so it stays non-reentrant:
+/// every batch is applied atomically with respect to the others.</summary>
+public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails silo) : Grain, IFingerprintIndexGrain
+{
+    private ShardIndex _index = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _index = new ShardIndex(layout.Index, (int)this.GetPrimaryKeyLong());
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _index.Flush();
+        _index.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public Task<bool[]> AddReferences(ReferenceBatch batch) => Task.FromResult(_index.AddReferences(batch));
+
+    public Task<bool[]> Insert(InsertBatch batch) => Task.FromResult(_index.Insert(batch));
+
+    public Task<ReleaseResult> Release(ReferenceBatch batch) => Task.FromResult(_index.Release(batch));
+
+    public Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints) => Task.FromResult(_index.Resolve(fingerprints));
+
+    public Task Flush()
+    {
+        _index.Flush();
+        return Task.CompletedTask;
+    }
+
+    public Task<ShardStats> GetStats() => Task.FromResult(new ShardStats(
+        (int)this.GetPrimaryKeyLong(), _index.Count - _index.Aliases, _index.Aliases, _index.ChunkBytes, _index.MetadataBytes,
+        silo.SiloAddress.ToString()));
+
+    public Task<PackUsage[]> GetPackUsage() => Task.FromResult(_index.PackUsage());
+
+    public async IAsyncEnumerable<IndexEntryView[]> ListEntries()
+    {
+        foreach (var page in _index.Pages(4096))
+        {
+            yield return page;
+            await Task.Yield();
+        }
+    }
+
+    public Task Relocate(ChunkMove[] moves)
+    {
+        _index.Relocate(moves);
+        return Task.CompletedTask;
+    }
+}

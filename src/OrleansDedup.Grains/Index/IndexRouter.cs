@@ -1,0 +1,80 @@
+using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Chunking;
+
+namespace OrleansDedup.Grains.Index;
+
+/// <summary>Talks to the sharded index in batches: one call per shard per batch, all shards at once.</summary>
+public sealed class IndexRouter(IGrainFactory grains, int shardCount)
+{
+    public int ShardCount => shardCount;
+
+    public IFingerprintIndexGrain Shard(int shard) => grains.GetGrain<IFingerprintIndexGrain>(shard);
+
+    /// <summary>Adds references to known fingerprints; returns, per fingerprint, whether it was known.</summary>
+    public Task<bool[]> AddReferences(Fingerprint[] fingerprints, int[] counts) =>
+        Scatter(fingerprints.Length, i => fingerprints[i],
+            (shard, idx) => Shard(shard).AddReferences(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx))));
+
+    /// <summary>Inserts entries; returns, per entry, whether another ingest had inserted it first.</summary>
+    public Task<bool[]> Insert(NewIndexEntry[] entries) =>
+        Scatter(entries.Length, i => entries[i].Fingerprint,
+            (shard, idx) => Shard(shard).Insert(new InsertBatch(Pick(entries, idx))));
+
+    public Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints) =>
+        Scatter(fingerprints.Length, i => fingerprints[i], (shard, idx) => Shard(shard).Resolve(Pick(fingerprints, idx)));
+
+    /// <summary>Drops references, and in turn the references that dead aliases held on their chunks.</summary>
+    public async Task<long> Release(Fingerprint[] fingerprints, int[] counts)
+    {
+        long released = 0;
+        while (fingerprints.Length > 0)
+        {
+            var groups = Group(fingerprints.Length, i => fingerprints[i]);
+            var results = await Task.WhenAll(groups.Select(g =>
+                Shard(g.Key).Release(new ReferenceBatch(Pick(fingerprints, g.Value), Pick(counts, g.Value)))));
+            released += results.Sum(r => r.ReleasedBytes);
+            var orphaned = results.SelectMany(r => r.OrphanedPieces).GroupBy(p => p.Chunk).ToArray();
+            fingerprints = orphaned.Select(g => g.Key).ToArray();
+            counts = orphaned.Select(g => g.Count()).ToArray();
+        }
+        return released;
+    }
+
+    public Task FlushAll() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).Flush()));
+
+    private async Task<TResult[]> Scatter<TResult>(int count, Func<int, Fingerprint> key, Func<int, int[], Task<TResult[]>> call)
+    {
+        var results = new TResult[count];
+        var groups = Group(count, key);
+        var replies = await Task.WhenAll(groups.Select(g => call(g.Key, g.Value)));
+        var k = 0;
+        foreach (var (_, indices) in groups)
+        {
+            var reply = replies[k++];
+            for (var j = 0; j < indices.Length; j++) results[indices[j]] = reply[j];
+        }
+        return results;
+    }
+
+    private List<KeyValuePair<int, int[]>> Group(int count, Func<int, Fingerprint> key)
+    {
+        var shards = new int[count];
+        var sizes = new int[shardCount];
+        for (var i = 0; i < count; i++) sizes[shards[i] = key(i).Shard(shardCount)]++;
+        var groups = new int[shardCount][];
+        var fill = new int[shardCount];
+        for (var s = 0; s < shardCount; s++) groups[s] = sizes[s] == 0 ? [] : new int[sizes[s]];
+        for (var i = 0; i < count; i++) groups[shards[i]][fill[shards[i]]++] = i;
+        var list = new List<KeyValuePair<int, int[]>>();
+        for (var s = 0; s < shardCount; s++)
+            if (sizes[s] > 0) list.Add(new(s, groups[s]));
+        return list;
+    }
+
+    private static T[] Pick<T>(T[] source, int[] indices)
+    {
+        var picked = new T[indices.Length];
+        for (var i = 0; i < indices.Length; i++) picked[i] = source[indices[i]];
+        return picked;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Chunking;
+using OrleansDedup.Storage;
+
+namespace OrleansDedup.Grains.Index;
+
+/// <summary>
+/// Journal records of an index shard. Each holds absolute values (an entry as it now is, or its removal),
+/// so replaying a record twice changes nothing: the journal's compaction relies on that.
+/// </summary>
+internal static class ShardRecord
+{
+    private const byte ChunkKind = 1, AliasKind = 2, ReferencesKind = 3, RemovedKind = 4;
+    private const int PieceBytes = Fingerprint.Size + 8;
+
+    public const int MaxBytes = 1 + Fingerprint.Size + 4 + 1 + 255 * PieceBytes;
+
+    public static int WriteEntry(Span<byte> buffer, in Fingerprint fingerprint, in ShardEntry entry)
+    {
+        fingerprint.WriteTo(buffer[1..]);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[33..], entry.References);
+        if (entry.Pieces is null)
+        {
+            buffer[0] = ChunkKind;
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[37..], entry.Location.Pack);
+            BinaryPrimitives.WriteInt64LittleEndian(buffer[41..], entry.Location.Offset);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[49..], entry.Location.Length);
+            return 53;
+        }
+        buffer[0] = AliasKind;
+        buffer[37] = checked((byte)entry.Pieces.Length);
+        var at = 38;
+        foreach (var piece in entry.Pieces)
+        {
+            piece.Chunk.WriteTo(buffer[at..]);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[(at + 32)..], piece.Offset);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[(at + 36)..], piece.Length);
+            at += PieceBytes;
+        }
+        return at;
+    }
+
+    public static int WriteReferences(Span<byte> buffer, in Fingerprint fingerprint, int references)
+    {
+        buffer[0] = ReferencesKind;
+        fingerprint.WriteTo(buffer[1..]);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[33..], references);
+        return 37;
+    }
+
+    public static int WriteRemoved(Span<byte> buffer, in Fingerprint fingerprint)
+    {
+        buffer[0] = RemovedKind;
+        fingerprint.WriteTo(buffer[1..]);
+        return 33;
+    }
+
+    public static void Apply(ReadOnlySpan<byte> record, Dictionary<Fingerprint, ShardEntry> entries)
+    {
+        if (record.Length < 33) throw new InvalidDataException("An index journal record is too short.");
+        var fingerprint = Fingerprint.Read(record[1..]);
+        switch (record[0])
+        {
+            case ChunkKind:
+                entries[fingerprint] = new ShardEntry(
+                    new ChunkLocation(
+                        BinaryPrimitives.ReadInt32LittleEndian(record[37..]),
+                        BinaryPrimitives.ReadInt64LittleEndian(record[41..]),
+                        BinaryPrimitives.ReadInt32LittleEndian(record[49..])),
+                    BinaryPrimitives.ReadInt32LittleEndian(record[33..]),
+                    null);
+                break;
+            case AliasKind:
+                var pieces = new AliasPiece[record[37]];
+                for (int i = 0, at = 38; i < pieces.Length; i++, at += PieceBytes)
+                    pieces[i] = new AliasPiece(Fingerprint.Read(record[at..]),
+                        BinaryPrimitives.ReadInt32LittleEndian(record[(at + 32)..]),
+                        BinaryPrimitives.ReadInt32LittleEndian(record[(at + 36)..]));
+                entries[fingerprint] = new ShardEntry(default, BinaryPrimitives.ReadInt32LittleEndian(record[33..]), pieces);
+                break;
+            case ReferencesKind:
+                if (entries.TryGetValue(fingerprint, out var entry))
+                    entries[fingerprint] = entry with { References = BinaryPrimitives.ReadInt32LittleEndian(record[33..]) };
+                break;
+            case RemovedKind:
+                entries.Remove(fingerprint);
+                break;
+            default:
+                throw new InvalidDataException($"Unknown index journal record kind {record[0]}.");
+        }
+    }
+}
+
+/// <summary>An index entry in memory: a stored chunk, or (Pieces set) an alias assembled from stored chunks.</summary>
+internal readonly record struct ShardEntry(ChunkLocation Location, int References, AliasPiece[]? Pieces)
+{
+    public int Length => Pieces is null ? Location.Length : Pieces.Sum(p => p.Length);
+}

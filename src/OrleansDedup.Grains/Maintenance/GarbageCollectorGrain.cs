@@ -1,0 +1,71 @@
+using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Abstractions.Maintenance;
+using OrleansDedup.Grains.Index;
+using OrleansDedup.Storage;
+
+namespace OrleansDedup.Grains.Maintenance;
+
+/// <summary>
+/// Reclaims pack space no image references: packs with no live chunk are deleted; packs mostly dead are compacted
+/// (live chunks copied to a new pack, made durable, the index pointed at them, then the old pack deleted).
+/// Packs still open for writing are left alone, so a running ingest is never disturbed.
+/// </summary>
+public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index) : Grain, IGarbageCollectorGrain
+{
+    /// <summary>A pack whose live share is below this is rewritten.</summary>
+    private const double CompactBelow = 0.75;
+
+    public async Task<GcResult> Collect()
+    {
+        await index.FlushAll();
+        var before = store.TotalBytes();
+        var usage = (await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).GetPackUsage())))
+            .SelectMany(u => u).GroupBy(u => u.Pack).ToDictionary(g => g.Key, g => g.Sum(u => u.LiveBytes));
+        var deleted = 0;
+        var toCompact = new HashSet<int>();
+        foreach (var pack in store.ListPacks())
+        {
+            if (store.IsOpenForWriting(pack.Id)) continue;
+            var live = usage.GetValueOrDefault(pack.Id);
+            if (live == 0)
+            {
+                store.DeletePack(pack.Id);
+                deleted++;
+            }
+            else if (live < pack.Length * CompactBelow)
+            {
+                toCompact.Add(pack.Id);
+            }
+        }
+        if (toCompact.Count > 0) await Compact(toCompact);
+        return new GcResult(deleted, toCompact.Count, before, store.TotalBytes());
+    }
+
+    private async Task Compact(HashSet<int> packs)
+    {
+        var moves = new List<ChunkMove>();
+        using (var writer = store.CreateWriter())
+        {
+            var buffer = new byte[64 << 10];
+            for (var s = 0; s < index.ShardCount; s++)
+            {
+                await foreach (var page in index.Shard(s).ListEntries())
+                {
+                    foreach (var entry in page)
+                    {
+                        if (!entry.Found || entry.Pieces is not null || !packs.Contains(entry.Location.Pack)) continue;
+                        if (buffer.Length < entry.Location.Length) buffer = new byte[entry.Location.Length];
+                        var bytes = buffer.AsSpan(0, entry.Location.Length);
+                        store.Read(entry.Location, bytes);
+                        moves.Add(new ChunkMove(entry.Fingerprint, entry.Location, writer.Append(entry.Fingerprint, bytes)));
+                    }
+                }
+            }
+            writer.Flush();
+        }
+        foreach (var group in moves.GroupBy(m => m.Fingerprint.Shard(index.ShardCount)))
+            await index.Shard(group.Key).Relocate(group.ToArray());
+        await index.FlushAll();
+        foreach (var pack in packs) store.DeletePack(pack);
+    }
+}

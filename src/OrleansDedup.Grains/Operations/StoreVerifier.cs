@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Grains.Index;
+using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Storage;
+
+namespace OrleansDedup.Grains.Operations;
+
+[GenerateSerializer, Immutable]
+public sealed record VerifyReport(
+    [property: Id(0)] int Images,
+    [property: Id(1)] long Chunks,
+    [property: Id(2)] long Aliases,
+    [property: Id(3)] long BytesChecked,
+    [property: Id(4)] string[] Problems)
+{
+    public bool Ok => Problems.Length == 0;
+}
+
+/// <summary>
+/// Re-reads every stored chunk and checks it against its fingerprint, checks every alias and every recipe, and
+/// recounts the references that recipes and aliases hold against the index's counts.
+/// </summary>
+public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexRouter index, StoreLayout layout)
+{
+    private const int MaxProblems = 50;
+
+    public async Task<VerifyReport> Verify(Action<string>? step = null)
+    {
+        var problems = new List<string>();
+        void Problem(string p)
+        {
+            if (problems.Count < MaxProblems) problems.Add(p);
+        }
+
+        step?.Invoke("reading the index");
+        var entries = new Dictionary<Fingerprint, IndexEntryView>();
+        for (var s = 0; s < index.ShardCount; s++)
+            await foreach (var page in index.Shard(s).ListEntries())
+                foreach (var e in page.Where(e => e.Found))
+                    entries[e.Fingerprint] = e;
+
+        step?.Invoke("checking chunks");
+        var expected = new Dictionary<Fingerprint, long>();
+        long bytes = 0, chunks = 0, aliases = 0;
+        var buffer = new byte[1 << 20];
+        foreach (var e in entries.Values)
+        {
+            var length = e.Pieces is null ? e.Location.Length : e.Pieces.Sum(p => p.Length);
+            if (buffer.Length < length) buffer = new byte[length];
+            var data = buffer.AsSpan(0, length);
+            try
+            {
+                if (e.Pieces is null)
+                {
+                    chunks++;
+                    store.Read(e.Location, data);
+                }
+                else
+                {
+                    aliases++;
+                    var at = 0;
+                    foreach (var piece in e.Pieces)
+                    {
+                        expected[piece.Chunk] = expected.GetValueOrDefault(piece.Chunk) + 1;
+                        if (!entries.TryGetValue(piece.Chunk, out var chunk) || chunk.Pieces is not null)
+                            throw new InvalidDataException($"alias {e.Fingerprint} points at chunk {piece.Chunk}, which is not in the index");
+                        var loc = chunk.Location;
+                        store.Read(new ChunkLocation(loc.Pack, loc.Offset + piece.Offset, piece.Length), data.Slice(at, piece.Length));
+                        at += piece.Length;
+                    }
+                }
+                if (Fingerprint.Compute(data) != e.Fingerprint) Problem($"chunk {e.Fingerprint} does not match its fingerprint");
+                bytes += length;
+            }
+            catch (InvalidDataException x)
+            {
+                Problem(x.Message);
+            }
+        }
+
+        step?.Invoke("checking recipes");
+        var names = await grains.GetGrain<ICatalogGrain>(0).List();
+        foreach (var name in names)
+        {
+            var manifest = await grains.GetGrain<IImageGrain>(name).GetManifest();
+            if (manifest is null)
+            {
+                Problem($"the catalog lists '{name}', which has no record");
+                continue;
+            }
+            using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long covered = 0;
+            try
+            {
+                foreach (var recipe in manifest.SegmentRecipes)
+                {
+                    using var reader = new RecipeReader(layout.RecipeOf(recipe));
+                    while (reader.TryRead(out var entry))
+                    {
+                        covered += entry.Length;
+                        if (entry.IsZero) continue;
+                        expected[entry.Fingerprint] = expected.GetValueOrDefault(entry.Fingerprint) + 1;
+                        if (!entries.ContainsKey(entry.Fingerprint)) Problem($"'{name}' refers to {entry.Fingerprint}, which is not in the index");
+                    }
+                    digest.AppendData(reader.Finish());
+                }
+                if (covered != manifest.Image.Size) Problem($"the recipes of '{name}' cover {covered} bytes, the image has {manifest.Image.Size}");
+                if (Convert.ToHexStringLower(digest.GetHashAndReset()) != manifest.Image.Digest) Problem($"the recipes of '{name}' do not match its digest");
+            }
+            catch (InvalidDataException x)
+            {
+                Problem($"'{name}': {x.Message}");
+            }
+        }
+
+        step?.Invoke("recounting references");
+        foreach (var e in entries.Values)
+        {
+            var want = expected.GetValueOrDefault(e.Fingerprint);
+            if (want != e.References) Problem($"{e.Fingerprint} has {e.References} references in the index, {want} in recipes and aliases");
+        }
+        foreach (var fp in expected.Keys.Where(fp => !entries.ContainsKey(fp)))
+            Problem($"{fp} is referenced but not indexed");
+        return new VerifyReport(names.Length, chunks, aliases, bytes, problems.ToArray());
+    }
+}

@@ -1,0 +1,40 @@
+using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Grains.Index;
+
+namespace OrleansDedup.Grains.Recipes;
+
+/// <summary>The references that recipes hold, given back in batches (when an image is deleted or an ingest fails).</summary>
+public static class RecipeReferences
+{
+    private const int Page = 65536;
+
+    public static async Task Release(StoreLayout layout, IndexRouter index, IEnumerable<string> recipes)
+    {
+        foreach (var recipe in recipes)
+        {
+            using var reader = new RecipeReader(layout.RecipeOf(recipe));
+            var counts = new Dictionary<Fingerprint, int>();
+            while (reader.TryRead(out var entry))
+            {
+                if (entry.IsZero) continue;
+                counts[entry.Fingerprint] = counts.GetValueOrDefault(entry.Fingerprint) + 1;
+                if (counts.Count >= Page) await Flush(index, counts);
+            }
+            await Flush(index, counts);
+        }
+    }
+
+    public static void Delete(StoreLayout layout, IEnumerable<string> recipes)
+    {
+        foreach (var directory in recipes.Select(r => Path.GetDirectoryName(layout.RecipeOf(r))!).Distinct())
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+
+    private static async Task Flush(IndexRouter index, Dictionary<Fingerprint, int> counts)
+    {
+        if (counts.Count == 0) return;
+        await index.Release(counts.Keys.ToArray(), counts.Values.ToArray());
+        counts.Clear();
+    }
+}

@@ -1,0 +1,72 @@
+using OrleansDedup.Chunking;
+
+namespace OrleansDedup.Grains.Segments;
+
+/// <summary>Per-batch working arrays, allocated once per segment and reused for every batch.</summary>
+internal sealed class BatchScratch(int batchSize, int minChunkSize)
+{
+    public readonly Fingerprint[] BlockFingerprints = new Fingerprint[batchSize / 4096 + 1];
+    public readonly bool[] BlockIsZero = new bool[batchSize / 4096 + 1];
+
+    /// <summary>For each block, its position in the batch's list of distinct fingerprints (-1: zero block).</summary>
+    public readonly int[] BlockDistinct = new int[batchSize / 4096 + 1];
+
+    public readonly DistinctFingerprints Blocks = new(batchSize / 4096 + 1);
+
+    /// <summary>Content-defined chunks of the batch as (start, length), in order.</summary>
+    public readonly List<(int Start, int Length)> Chunks = new(batchSize / minChunkSize + 1);
+
+    public Fingerprint[] ChunkFingerprints = new Fingerprint[batchSize / minChunkSize + 1];
+
+    public readonly DistinctFingerprints DistinctChunks = new(batchSize / minChunkSize + 1);
+
+    public int[] ChunkDistinct = new int[batchSize / minChunkSize + 1];
+}
+
+/// <summary>The distinct fingerprints of a batch, each with how many references the batch takes on it and where it
+/// first occurs: one index message carries each fingerprint once.</summary>
+internal sealed class DistinctFingerprints(int capacity)
+{
+    private readonly Dictionary<Fingerprint, int> _positions = new(capacity);
+    private readonly List<Fingerprint> _fingerprints = new(capacity);
+    private readonly List<int> _counts = new(capacity);
+    private readonly List<int> _firstOccurrence = new(capacity);
+
+    public int Count => _fingerprints.Count;
+
+    public void Clear()
+    {
+        _positions.Clear();
+        _fingerprints.Clear();
+        _counts.Clear();
+        _firstOccurrence.Clear();
+    }
+
+    /// <summary>Counts <paramref name="references"/> on the fingerprint; returns its position in the batch's list.</summary>
+    public int Add(in Fingerprint fingerprint, int occurrence, int references)
+    {
+        if (_positions.TryGetValue(fingerprint, out var at))
+        {
+            _counts[at] += references;
+            return at;
+        }
+        at = _fingerprints.Count;
+        _positions.Add(fingerprint, at);
+        _fingerprints.Add(fingerprint);
+        _counts.Add(references);
+        _firstOccurrence.Add(occurrence);
+        return at;
+    }
+
+    public void AddReferences(int position, int references) => _counts[position] += references;
+
+    public Fingerprint this[int position] => _fingerprints[position];
+
+    public int CountOf(int position) => _counts[position];
+
+    public int FirstOccurrence(int position) => _firstOccurrence[position];
+
+    public Fingerprint[] FingerprintArray() => _fingerprints.ToArray();
+
+    public int[] CountArray() => _counts.ToArray();
+}

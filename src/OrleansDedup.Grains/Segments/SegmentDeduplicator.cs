@@ -1,0 +1,371 @@
+using System.Buffers;
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Abstractions.Segments;
+using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Grains.Index;
+using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Storage;
+
+namespace OrleansDedup.Grains.Segments;
+
+/// <summary>
+/// Deduplicates one segment, batch by batch, with the next batch read while the current one is processed.
+/// Fixed mode: 4 KiB blocks. Rabin mode: zero blocks, then content-defined chunks of the runs between them.
+/// Fixed-then-Rabin (the adaptive method): 4 KiB blocks first; the blocks the index does not know go through
+/// Rabin chunking, and each becomes an alias of pieces of those chunks, so that later ingests still match it by
+/// its fixed fingerprint while its bytes are stored once, as content-defined chunks.
+/// New bytes are made durable in the pack before the index may point at them.
+/// </summary>
+internal sealed class SegmentDeduplicator(
+    ChunkStore store, IndexRouter index, DedupOptions options, StoreLayout layout, SegmentWork work,
+    Action<long> progress, CancellationToken cancellation)
+{
+    private const int Block = DedupOptions.BlockSize;
+
+    private readonly ReferenceLedger _ledger = new();
+    private readonly BatchScratch _scratch = new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
+    private readonly RabinChunker _chunker = new(options.Rabin);
+    private PackWriter? _pack;
+    private RecipeWriter _recipe = null!;
+    private Counters _stats;
+
+    public async Task<SegmentResult> Run()
+    {
+        var recipePath = layout.RecipeOf(work.RecipePath);
+        var buffers = new[] { ArrayPool<byte>.Shared.Rent(options.BatchSize), ArrayPool<byte>.Shared.Rent(options.BatchSize) };
+        Task<bool>? reading = null;
+        try
+        {
+            using var source = new SegmentSource(work.SourcePath, work.SourceLength, work.Offset, work.Length);
+            using (_recipe = new RecipeWriter(recipePath, work.Offset, work.Length))
+            {
+                reading = ReadAhead(source, buffers[0], 0);
+                for (long position = 0, k = 0; position < work.Length; k++)
+                {
+                    var length = (int)Math.Min(options.BatchSize, work.Length - position);
+                    var hasData = await reading;
+                    var next = position + length;
+                    reading = next < work.Length ? ReadAhead(source, buffers[(k + 1) % 2], next) : null;
+                    if (hasData) await ProcessBatch(buffers[k % 2].AsMemory(0, length));
+                    else AddZeroRun(length);
+                    progress(length);
+                    position = next;
+                    cancellation.ThrowIfCancellationRequested();
+                }
+                source.CheckLength();
+                _pack?.Dispose();
+                var digest = _recipe.Complete();
+                _stats.RecipeBytes = _recipe.Bytes;
+                return new SegmentResult(work.Index, _stats.ToStats(), digest, "");
+            }
+        }
+        catch
+        {
+            if (reading is not null) await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+            _pack?.Dispose();
+            File.Delete(recipePath);
+            await _ledger.ReleaseAll(index);
+            throw;
+        }
+        finally
+        {
+            foreach (var buffer in buffers) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private Task<bool> ReadAhead(SegmentSource source, byte[] buffer, long position)
+    {
+        var length = (int)Math.Min(options.BatchSize, work.Length - position);
+        return Task.Run(() => source.Read(work.Offset + position, buffer.AsSpan(0, length)), cancellation);
+    }
+
+    private void AddZeroRun(int length)
+    {
+        _recipe.AddZero(length);
+        _stats.ZeroChunks += (length + Block - 1) / Block;
+        _stats.ZeroBytes += length;
+    }
+
+    private async Task ProcessBatch(Memory<byte> data)
+    {
+        var blocks = (data.Length + Block - 1) / Block;
+        await Task.Run(() => FingerprintBlocks(data, blocks, hash: work.Mode != SegmentMode.Rabin), cancellation);
+        if (work.Mode == SegmentMode.Rabin)
+            await RabinBatch(data, blocks);
+        else
+            await FixedBatch(data, blocks, work.Mode == SegmentMode.FixedThenRabin);
+    }
+
+    /// <summary>Zero check and SHA-256 of every block, over all cores.</summary>
+    private void FingerprintBlocks(Memory<byte> data, int blocks, bool hash)
+    {
+        var s = _scratch;
+        var parts = Math.Min(Environment.ProcessorCount, Math.Max(1, blocks / 64));
+        Parallel.For(0, parts, part =>
+        {
+            var span = data.Span;
+            for (var b = part * blocks / parts; b < (part + 1) * blocks / parts; b++)
+            {
+                var block = BlockSpan(span, b);
+                s.BlockIsZero[b] = ZeroBlock.IsZero(block);
+                if (hash && !s.BlockIsZero[b]) s.BlockFingerprints[b] = Fingerprint.Compute(block);
+            }
+        });
+    }
+
+    private async Task FixedBatch(Memory<byte> data, int blocks, bool rabinResidue)
+    {
+        var s = _scratch;
+        var distinct = s.Blocks;
+        distinct.Clear();
+        for (var b = 0; b < blocks; b++)
+            s.BlockDistinct[b] = s.BlockIsZero[b] ? -1 : distinct.Add(s.BlockFingerprints[b], b, 1);
+
+        var fingerprints = distinct.FingerprintArray();
+        var counts = distinct.CountArray();
+        var known = await index.AddReferences(fingerprints, counts);
+        for (var i = 0; i < known.Length; i++)
+            if (known[i]) _ledger.Add(fingerprints[i], counts[i]);
+
+        var unknown = Enumerable.Range(0, known.Length).Where(i => !known[i]).ToArray();
+        if (unknown.Length > 0)
+        {
+            if (rabinResidue) await StoreResidue(data, unknown, fingerprints, counts);
+            else await StoreBlocks(data, unknown, fingerprints, counts);
+        }
+
+        for (var b = 0; b < blocks; b++)
+        {
+            var length = BlockLength(data.Length, b);
+            if (s.BlockIsZero[b])
+            {
+                AddZeroRun(length);
+                continue;
+            }
+            _recipe.AddData(length, s.BlockFingerprints[b]);
+            var position = s.BlockDistinct[b];
+            if (known[position] || distinct.FirstOccurrence(position) != b) _stats.Duplicate(length);
+            else if (!rabinResidue) _stats.New(length);
+        }
+    }
+
+    /// <summary>Fixed mode: the first occurrence of each unknown block is stored as a chunk.</summary>
+    private async Task StoreBlocks(Memory<byte> data, int[] unknown, Fingerprint[] fingerprints, int[] counts)
+    {
+        var entries = new NewIndexEntry[unknown.Length];
+        var pack = Pack();
+        for (var i = 0; i < unknown.Length; i++)
+        {
+            var u = unknown[i];
+            var block = BlockSpan(data.Span, _scratch.Blocks.FirstOccurrence(u));
+            entries[i] = new NewIndexEntry(fingerprints[u], pack.Append(fingerprints[u], block), counts[u], null);
+            _stats.StoredChunkBytes += block.Length + PackWriter.RecordHeaderSize;
+        }
+        await InsertDurably(entries);
+    }
+
+    /// <summary>Adaptive residue: the unknown blocks, in runs of adjacent blocks, go through Rabin chunking; new chunks
+    /// are stored, and each unknown block becomes an alias of pieces of those chunks.</summary>
+    private async Task StoreResidue(Memory<byte> data, int[] unknown, Fingerprint[] blockFingerprints, int[] blockCounts)
+    {
+        var s = _scratch;
+        var residue = unknown.Select(u => s.Blocks.FirstOccurrence(u)).Order().ToArray();
+        var runs = new List<(int Start, int Length)>();
+        foreach (var b in residue) ExtendRuns(runs, b * Block, BlockLength(data.Length, b));
+        await ChunkRuns(data, runs);
+
+        var chunks = s.Chunks;
+        var distinct = s.DistinctChunks;
+        distinct.Clear();
+        for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k, 0);
+
+        // Each chunk gains one reference per residue block that takes a piece of it.
+        var aliases = new NewIndexEntry[residue.Length];
+        var c = 0;
+        for (var r = 0; r < residue.Length; r++)
+        {
+            var b = residue[r];
+            var blockStart = b * Block;
+            var blockEnd = blockStart + BlockLength(data.Length, b);
+            while (chunks[c].Start + chunks[c].Length <= blockStart) c++;
+            var pieces = new List<AliasPiece>(3);
+            for (var k = c; k < chunks.Count && chunks[k].Start < blockEnd; k++)
+            {
+                var from = Math.Max(blockStart, chunks[k].Start);
+                var to = Math.Min(blockEnd, chunks[k].Start + chunks[k].Length);
+                pieces.Add(new AliasPiece(s.ChunkFingerprints[k], from - chunks[k].Start, to - from));
+                distinct.AddReferences(s.ChunkDistinct[k], 1);
+            }
+            var u = s.BlockDistinct[b];
+            aliases[r] = new NewIndexEntry(blockFingerprints[u], default, blockCounts[u], pieces.ToArray());
+        }
+
+        var known = await StoreChunks(data, distinct);
+        for (var k = 0; k < chunks.Count; k++)
+        {
+            var position = s.ChunkDistinct[k];
+            if (known[position] || distinct.FirstOccurrence(position) != k) _stats.Duplicate(chunks[k].Length);
+            else _stats.New(chunks[k].Length);
+        }
+
+        // The chunks' references pass to the aliases once those exist.
+        var collided = await index.Insert(aliases);
+        var orphaned = new List<AliasPiece>();
+        for (var r = 0; r < aliases.Length; r++)
+        {
+            _ledger.Add(aliases[r].Fingerprint, aliases[r].References);
+            foreach (var piece in aliases[r].Pieces!) _ledger.Add(piece.Chunk, -1);
+            if (collided[r]) orphaned.AddRange(aliases[r].Pieces!);
+            else _stats.IndexEntriesAdded++;
+        }
+        if (orphaned.Count > 0)
+        {
+            var groups = orphaned.GroupBy(p => p.Chunk).ToArray();
+            await index.Release(groups.Select(g => g.Key).ToArray(), groups.Select(g => g.Count()).ToArray());
+        }
+    }
+
+    private async Task RabinBatch(Memory<byte> data, int blocks)
+    {
+        var s = _scratch;
+        var runs = new List<(int Start, int Length)>();
+        for (var b = 0; b < blocks; b++)
+            if (!s.BlockIsZero[b]) ExtendRuns(runs, b * Block, BlockLength(data.Length, b));
+        var runChunks = await ChunkRuns(data, runs);
+
+        var chunks = s.Chunks;
+        var distinct = s.DistinctChunks;
+        distinct.Clear();
+        for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k, 1);
+        var known = await StoreChunks(data, distinct);
+
+        for (int b = 0, r = 0; b < blocks; b++)
+        {
+            if (s.BlockIsZero[b])
+            {
+                AddZeroRun(BlockLength(data.Length, b));
+                continue;
+            }
+            var (first, count) = runChunks[r];
+            for (var k = first; k < first + count; k++)
+            {
+                _recipe.AddData(chunks[k].Length, s.ChunkFingerprints[k]);
+                var position = s.ChunkDistinct[k];
+                if (known[position] || distinct.FirstOccurrence(position) != k) _stats.Duplicate(chunks[k].Length);
+                else _stats.New(chunks[k].Length);
+            }
+            b += (runs[r].Length + Block - 1) / Block - 1;
+            r++;
+        }
+    }
+
+    /// <summary>References the known chunks, stores the first occurrence of each unknown one durably and indexes it;
+    /// returns, per distinct chunk, whether the index knew it.</summary>
+    private async Task<bool[]> StoreChunks(Memory<byte> data, DistinctFingerprints distinct)
+    {
+        var fingerprints = distinct.FingerprintArray();
+        var counts = distinct.CountArray();
+        var known = await index.AddReferences(fingerprints, counts);
+        var entries = new List<NewIndexEntry>();
+        for (var i = 0; i < known.Length; i++)
+        {
+            if (known[i])
+            {
+                _ledger.Add(fingerprints[i], counts[i]);
+                continue;
+            }
+            var (start, length) = _scratch.Chunks[distinct.FirstOccurrence(i)];
+            entries.Add(new NewIndexEntry(fingerprints[i], Pack().Append(fingerprints[i], data.Span.Slice(start, length)), counts[i], null));
+            _stats.StoredChunkBytes += length + PackWriter.RecordHeaderSize;
+        }
+        await InsertDurably(entries.ToArray());
+        return known;
+    }
+
+    private static void ExtendRuns(List<(int Start, int Length)> runs, int start, int length)
+    {
+        if (runs.Count > 0 && runs[^1].Start + runs[^1].Length == start) runs[^1] = (runs[^1].Start, runs[^1].Length + length);
+        else runs.Add((start, length));
+    }
+
+    /// <summary>Cuts each run into content-defined chunks (the chunker starts afresh at every run) and fingerprints them
+    /// over all cores; returns each run's first chunk and chunk count.</summary>
+    private async Task<List<(int First, int Count)>> ChunkRuns(Memory<byte> data, List<(int Start, int Length)> runs)
+    {
+        var s = _scratch;
+        s.Chunks.Clear();
+        var runChunks = new List<(int First, int Count)>(runs.Count);
+        foreach (var (start, length) in runs)
+        {
+            var first = s.Chunks.Count;
+            _chunker.Reset();
+            var at = 0;
+            while (at < length)
+            {
+                var n = _chunker.FindBoundary(data.Span.Slice(start + at, length - at));
+                var size = n < 0 ? length - at : n;
+                s.Chunks.Add((start + at, size));
+                at += size;
+            }
+            runChunks.Add((first, s.Chunks.Count - first));
+        }
+        var count = s.Chunks.Count;
+        if (s.ChunkFingerprints.Length < count)
+        {
+            s.ChunkFingerprints = new Fingerprint[count];
+            s.ChunkDistinct = new int[count];
+        }
+        var parts = Math.Min(Environment.ProcessorCount, Math.Max(1, count / 32));
+        await Task.Run(() => Parallel.For(0, parts, part =>
+        {
+            for (var k = part * count / parts; k < (part + 1) * count / parts; k++)
+            {
+                var (start, length) = s.Chunks[k];
+                s.ChunkFingerprints[k] = Fingerprint.Compute(data.Span.Slice(start, length));
+            }
+        }), cancellation);
+        return runChunks;
+    }
+
+    /// <summary>Fsyncs the pack, then lets the index point at the new chunks. An entry another ingest inserted first
+    /// keeps its bytes; ours become garbage for the collector.</summary>
+    private async Task InsertDurably(NewIndexEntry[] entries)
+    {
+        if (entries.Length == 0) return;
+        _pack!.Flush();
+        var collided = await index.Insert(entries);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            _ledger.Add(entries[i].Fingerprint, entries[i].References);
+            if (!collided[i]) _stats.IndexEntriesAdded++;
+        }
+    }
+
+    private PackWriter Pack() => _pack ??= store.CreateWriter();
+
+    private static int BlockLength(int dataLength, int block) => Math.Min(Block, dataLength - block * Block);
+
+    private static Span<byte> BlockSpan(Span<byte> data, int block) => data.Slice(block * Block, BlockLength(data.Length, block));
+
+    private struct Counters
+    {
+        public long ZeroChunks, DuplicateChunks, NewChunks, ZeroBytes, DuplicateBytes, NewBytes, StoredChunkBytes, IndexEntriesAdded, RecipeBytes;
+
+        public readonly DedupStats ToStats() => new(ZeroChunks, DuplicateChunks, NewChunks, ZeroBytes, DuplicateBytes, NewBytes,
+            StoredChunkBytes, IndexEntriesAdded, RecipeBytes);
+
+        public void Duplicate(int length)
+        {
+            DuplicateChunks++;
+            DuplicateBytes += length;
+        }
+
+        public void New(int length)
+        {
+            NewChunks++;
+            NewBytes += length;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+
+namespace OrleansDedup.Storage;
+
+/// <summary>Reads a file front to back through one pooled buffer, so that parsing small frames costs no syscall each.</summary>
+internal sealed class FileWindow : IDisposable
+{
+    private const int DefaultSize = 1 << 20;
+
+    private readonly SafeFileHandle _handle;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(DefaultSize);
+    private long _start;
+    private int _count;
+
+    public FileWindow(SafeFileHandle handle)
+    {
+        _handle = handle;
+        Length = RandomAccess.GetLength(handle);
+    }
+
+    /// <summary>The file's length when the window was opened; callers bound their reads by it.</summary>
+    public long Length { get; }
+
+    /// <summary>Returns <paramref name="count"/> bytes at <paramref name="position"/>, valid until the next call.</summary>
+    public ReadOnlySpan<byte> Read(long position, int count)
+    {
+        if (position < _start || position + count > _start + _count)
+        {
+            Fill(position, count);
+        }
+
+        return _buffer.AsSpan((int)(position - _start), count);
+    }
+
+    private void Fill(long position, int count)
+    {
+        if (count > _buffer.Length)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(count);
+        }
+
+        _start = position;
+        _count = 0;
+        var wanted = (int)Math.Min(_buffer.Length, Length - position);
+        while (_count < wanted)
+        {
+            var read = RandomAccess.Read(_handle, _buffer.AsSpan(_count, wanted - _count), position + _count);
+            if (read == 0)
+            {
+                break;
+            }
+
+            _count += read;
+        }
+
+        if (_count < count)
+        {
+            throw new InvalidDataException($"File shrank while being read: wanted {count} bytes at offset {position}, got {_count}.");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_buffer.Length != 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+}

@@ -1,0 +1,4 @@
+namespace OrleansDedup.Storage;
+
+/// <summary>A pack file on disk and its current length in bytes.</summary>
+public sealed record PackInfo(int Id, long Length);
