@@ -7,6 +7,9 @@ namespace OrleansDedup.Chunking;
 /// </summary>
 internal static unsafe class RabinKernel
 {
+    /// <summary>Streams interleaved by <see cref="Absorb4"/> and <see cref="Roll4"/>.</summary>
+    public const int Lanes = 4;
+
     private const int TopShift = RabinOptions.PolynomialDegree - 8;
 
     /// <summary>Shifts bytes into a window that is not full yet: nothing leaves.</summary>

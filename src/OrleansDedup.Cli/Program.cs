@@ -1,6 +1,9 @@
 using OrleansDedup.Cli;
 using OrleansDedup.Cli.Commands;
+using Spectre.Console;
 using Spectre.Console.Cli;
+
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
 
 var app = new CommandApp();
 app.Configure(config =>

@@ -33,4 +33,7 @@ public interface IFingerprintIndexGrain : IGrainWithIntegerKey
     IAsyncEnumerable<IndexEntryView[]> ListEntries();
 
     Task Relocate(ChunkMove[] moves);
+
+    /// <summary>Folds the shard's journal into a snapshot of what it holds now.</summary>
+    Task Compact();
 }

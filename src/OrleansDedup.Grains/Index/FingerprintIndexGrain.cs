@@ -53,6 +53,12 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
         }
     }
 
+    public Task Compact()
+    {
+        _index.Flush(compact: true);
+        return Task.CompletedTask;
+    }
+
     public Task Relocate(ChunkMove[] moves)
     {
         _index.Relocate(moves);

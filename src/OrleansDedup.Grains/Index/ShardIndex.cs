@@ -144,10 +144,10 @@ internal sealed class ShardIndex : IDisposable
     }
 
     /// <summary>Makes the changes durable, and folds the journal into a snapshot once it outgrows it.</summary>
-    public void Flush()
+    public void Flush(bool compact = false)
     {
         _journal.Flush();
-        if (_journal.LogBytes > Math.Max(_journal.SnapshotBytes, 4 << 20))
+        if (compact ? _journal.LogBytes > 0 : _journal.LogBytes > Math.Max(_journal.SnapshotBytes, 4 << 20))
             _journal.Compact(writer =>
             {
                 foreach (var (fp, entry) in _entries)

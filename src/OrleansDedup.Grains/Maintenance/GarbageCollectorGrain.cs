@@ -38,6 +38,7 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index) :
             }
         }
         if (toCompact.Count > 0) await Compact(toCompact);
+        await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).Compact()));
         return new GcResult(deleted, toCompact.Count, before, store.TotalBytes());
     }
 

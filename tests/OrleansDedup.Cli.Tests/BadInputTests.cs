@@ -1,0 +1,108 @@
+namespace OrleansDedup.Cli.Tests;
+
+/// <summary>Bad input gets one clear line, a meaningful exit code, and leaves the store exactly as it was.</summary>
+[Collection(ImageCollection.Name)]
+public sealed class BadInputTests(ImageFixtures images)
+{
+    private string NewStoreWithOneImage(out string state)
+    {
+        var store = Cli.TempStore();
+        Assert.Equal(0, Cli.Run(store, "ingest", images.Raw).ExitCode);
+        state = Snapshot(store);
+        return store;
+    }
+
+    [Fact]
+    public void Missing_path()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        var result = Cli.Run(store, "ingest", "/nonexistent/disk.qcow2");
+        AssertRefused(result, 3, "does not exist", store, before);
+    }
+
+    [Fact]
+    public void Directory_path()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        AssertRefused(Cli.Run(store, "ingest", images.Directory), 3, "is a directory", store, before);
+    }
+
+    [Fact]
+    public void Zero_length_file()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        var empty = Path.Combine(images.Directory, "empty.img");
+        File.WriteAllBytes(empty, []);
+        AssertRefused(Cli.Run(store, "ingest", empty), 3, "empty", store, before);
+    }
+
+    [Fact]
+    public void One_bad_path_among_good_ones_refuses_all()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        AssertRefused(Cli.Run(store, "ingest", images.SimilarRaw, "/nonexistent/x.vdi"), 3, "does not exist", store, before);
+    }
+
+    [Fact]
+    public void Unreadable_file()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        var locked = Path.Combine(images.Directory, "locked.img");
+        File.Copy(images.Raw, locked, overwrite: true);
+        File.SetUnixFileMode(locked, UnixFileMode.None);
+        // Root reads anything, so the CLI runs as an unprivileged user on a store that user may write.
+        var asUser = Environment.UserName == "root" ? "nobody" : null;
+        if (asUser is not null) MakeWritableByAll(store);
+        var result = Cli.RunAs(asUser, store, "ingest", locked);
+        AssertRefused(result, 3, "cannot be read", store, before);
+    }
+
+    [Fact]
+    public void Unknown_strategy()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        AssertRefused(Cli.Run(store, "ingest", images.SimilarRaw, "--strategy", "zstd"), 2, "unknown strategy", store, before);
+    }
+
+    [Fact]
+    public void Same_name_twice_is_a_conflict()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        AssertRefused(Cli.Run(store, "ingest", images.Raw), 5, "already exists", store, before);
+    }
+
+    [Fact]
+    public void Restore_of_an_unknown_image()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        AssertRefused(Cli.Run(store, "restore", "nope", "--out", Path.Combine(store, "x")), 4, "no image named", store, before);
+    }
+
+    private static void AssertRefused(CliResult result, int exitCode, string message, string store, string before)
+    {
+        Assert.Equal(exitCode, result.ExitCode);
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(message, lines[0]);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.Equal(before, Snapshot(store));
+        Assert.Equal(0, Cli.Run(store, "verify").ExitCode);
+    }
+
+    /// <summary>What a user would call the store's content: its images and the bytes of its packs.</summary>
+    private static string Snapshot(string store)
+    {
+        var list = Cli.Run(store, "list", "--json").Out;
+        var packs = Directory.Exists(Path.Combine(store, "packs"))
+            ? string.Join(",", new DirectoryInfo(Path.Combine(store, "packs")).EnumerateFiles().OrderBy(f => f.Name).Select(f => $"{f.Name}:{f.Length}"))
+            : "";
+        return list + "|" + packs;
+    }
+
+    private static void MakeWritableByAll(string store)
+    {
+        foreach (var path in Directory.EnumerateFileSystemEntries(store, "*", SearchOption.AllDirectories).Append(store))
+            File.SetUnixFileMode(path, (UnixFileMode)0x1FF);
+    }
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace OrleansDedup.Cli.Tests;
+
+/// <summary>Runs the real orleans-dedup program as a separate process, as a user would.</summary>
+public sealed record CliResult(int ExitCode, string Out, string Error)
+{
+    public JsonElement Json => JsonDocument.Parse(Out).RootElement;
+}
+
+public static class Cli
+{
+    private static readonly string Program = Path.Combine(AppContext.BaseDirectory, "orleans-dedup.dll");
+
+    public static CliResult Run(string data, params string[] args) => RunAs(null, data, args);
+
+    /// <summary>Runs under another user (via setpriv) when <paramref name="user"/> is set.</summary>
+    public static CliResult RunAs(string? user, string data, params string[] args)
+    {
+        var info = user is null ? new ProcessStartInfo("dotnet") : new ProcessStartInfo("setpriv");
+        if (user is not null)
+            foreach (var a in new[] { $"--reuid={user}", $"--regid={user}", "--clear-groups", "dotnet" }) info.ArgumentList.Add(a);
+        info.ArgumentList.Add(Program);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.ArgumentList.Add("--data");
+        info.ArgumentList.Add(data);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(entireProcessTree: true);
+        return new CliResult(process.ExitCode, output.Result, error);
+    }
+
+    public static string TempStore() => Path.Combine(Path.GetTempPath(), "orleans-dedup-test-" + Guid.NewGuid().ToString("N"));
+}
