@@ -97,8 +97,8 @@ public sealed unsafe class RabinChunker
         ulong mask = _mask;
         ulong digest = _digest;
 
-        // i: index of the first byte to roll in (chunk position MinSize or later); the window ending at i - 1 is
-        // either already in digest or, when firstWindowAhead, lies wholly in this call and still has to be hashed.
+        // i: the next index to roll in, starting at chunk position MinSize. The window ending at i - 1 (the first one
+        // that may cut) is either in digest already or, when firstWindowAhead, lies wholly in this call unhashed.
         nint i = _min - count;
         bool firstWindowAhead = count <= _warmStart;
         if (firstWindowAhead)
@@ -143,7 +143,8 @@ public sealed unsafe class RabinChunker
             }
         }
 
-        // From here on every window ending at or after i - 1 lies in this call's data, so lanes can start anywhere.
+        // Every window ending at or after i - 1 now lies in this call's data, and a digest depends only on its window,
+        // so lanes can start afresh anywhere.
         ulong* lanes = stackalloc ulong[Lanes];
         for (nint span = LaneSpan(limit - i); span > 0; span = LaneSpan(limit - i))
         {

@@ -75,6 +75,29 @@ public class RabinChunkerTests
         Assert.True(Overlap(FixedBlocks(original), FixedBlocks(shifted)) < 0.1);
     }
 
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1)]
+    [InlineData(100)]
+    [InlineData(256 - 64 - 1)]
+    [InlineData(256 - 64)]
+    [InlineData(256 - 1)]
+    [InlineData(256)]
+    public void ACutAtExactlyMinSizeIsFoundWhereverTheReadsSplit(int firstRead)
+    {
+        var options = new RabinOptions { WindowSize = 64, MinSize = 256, AverageSize = 1024, MaxSize = 4096 };
+        ulong mask = (ulong)options.AverageSize - 1;
+        byte[] data = Enumerable.Range(0, 100_000)
+            .Select(seed => TestData.Random(16 * 1024, seed))
+            .First(candidate => (Gf2Polynomial.Residue(candidate.AsSpan(256 - 64, 64), options.Polynomial) & mask) == mask);
+        int reads = 0;
+
+        List<int> cuts = TestData.Cuts(new RabinChunker(options), data, () => reads++ == 0 ? firstRead : 4096);
+
+        Assert.Equal(options.MinSize, cuts[0]);
+        Assert.Equal(ReferenceChunker.Cuts(data, options), cuts);
+    }
+
     [Fact]
     public void FindBoundaryOnEmptyDataKeepsTheChunkOpen()
     {

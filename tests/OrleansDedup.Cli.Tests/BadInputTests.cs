@@ -51,7 +51,7 @@ public sealed class BadInputTests(ImageFixtures images)
         File.Copy(images.Raw, locked, overwrite: true);
         File.SetUnixFileMode(locked, UnixFileMode.None);
         // Root reads anything, so the CLI runs as an unprivileged user on a store that user may write.
-        var asUser = Environment.UserName == "root" ? "nobody" : null;
+        var asUser = Environment.UserName == "root" ? "65534" : null;
         if (asUser is not null) MakeWritableByAll(store);
         var result = Cli.RunAs(asUser, store, "ingest", locked);
         AssertRefused(result, 3, "cannot be read", store, before);
