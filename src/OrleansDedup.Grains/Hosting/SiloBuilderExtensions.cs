@@ -28,7 +28,7 @@ public static class SiloBuilderExtensions
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10));
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton(layout);
-        silo.Services.AddSingleton(_ => new ChunkStore(layout.Root));
+        silo.Services.AddSingleton(SharedChunkStores.For(layout.Root));
         silo.Services.AddSingleton(sp => new IndexRouter(sp.GetRequiredService<IGrainFactory>(), options.ShardCount));
         silo.Services.AddSingleton<ImageRestorer>();
         silo.Services.AddSingleton<StoreVerifier>();

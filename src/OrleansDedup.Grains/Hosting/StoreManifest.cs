@@ -17,10 +17,18 @@ public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize
         Directory.CreateDirectory(layout.Root);
         if (!File.Exists(layout.Manifest))
         {
-            var tmp = layout.Manifest + ".tmp";
+            // Silos starting together on a new store race to create it: the first rename wins, the others adopt it.
+            var tmp = $"{layout.Manifest}.{Guid.NewGuid():N}.tmp";
             File.WriteAllText(tmp, JsonSerializer.Serialize(From(options)));
-            File.Move(tmp, layout.Manifest, overwrite: true);
-            return;
+            try
+            {
+                File.Move(tmp, layout.Manifest, overwrite: false);
+                return;
+            }
+            catch (IOException) when (File.Exists(layout.Manifest))
+            {
+                File.Delete(tmp);
+            }
         }
         StoreManifest? stored;
         try

@@ -92,20 +92,33 @@ public sealed class ImageGrain(
         var ingestId = Guid.NewGuid();
         var plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId);
         var results = new SegmentResult?[plan.Length];
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var segments = plan.Select(work => GrainFactory.GetGrain<ISegmentGrain>($"{ingestId:N}/{work.Index}")).ToArray();
+        var running = new bool[plan.Length];
+        var stopping = 0;
+        // Segments are stopped by asking them, never by abandoning their calls: a cancelled ingest is reported only
+        // once every segment has given its references back.
+        void StopAll()
+        {
+            if (Interlocked.Exchange(ref stopping, 1) == 0)
+                for (var i = 0; i < segments.Length; i++)
+                    if (Volatile.Read(ref running[i])) segments[i].Cancel().Ignore();
+        }
+        using var onCancel = cancellation.Register(StopAll);
         using var gate = new SemaphoreSlim(options.Value.MaxParallelSegments);
         try
         {
             await Task.WhenAll(plan.Select(async work =>
             {
-                await gate.WaitAsync(failFast.Token);
+                await gate.WaitAsync();
                 try
                 {
-                    results[work.Index] = await GrainFactory.GetGrain<ISegmentGrain>($"{ingestId:N}/{work.Index}").Process(work, failFast.Token);
+                    Volatile.Write(ref running[work.Index], true);
+                    if (Volatile.Read(ref stopping) == 1) throw new OperationCanceledException();
+                    results[work.Index] = await segments[work.Index].Process(work);
                 }
                 catch
                 {
-                    failFast.Cancel();
+                    StopAll();
                     throw;
                 }
                 finally
@@ -113,6 +126,7 @@ public sealed class ImageGrain(
                     gate.Release();
                 }
             }));
+            cancellation.ThrowIfCancellationRequested();
 
             await index.FlushAll();
             var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r!.Stats);

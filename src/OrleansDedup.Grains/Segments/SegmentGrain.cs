@@ -11,12 +11,27 @@ namespace OrleansDedup.Grains.Segments;
 public sealed class SegmentGrain(ChunkStore store, IndexRouter index, IOptions<DedupOptions> options, StoreLayout layout, ILocalSiloDetails silo)
     : Grain, ISegmentGrain
 {
-    public async Task<SegmentResult> Process(SegmentWork work, CancellationToken cancellationToken)
+    private readonly CancellationTokenSource _cancel = new();
+
+    public async Task<SegmentResult> Process(SegmentWork work)
     {
-        var image = GrainFactory.GetGrain<IImageGrain>(work.ImageName);
-        var deduplicator = new SegmentDeduplicator(store, index, options.Value, layout, work, bytes => image.ReportProgress(bytes).Ignore(), cancellationToken);
-        var result = await deduplicator.Run();
-        DeactivateOnIdle();
-        return result with { Silo = silo.SiloAddress.ToString() };
+        try
+        {
+            var image = GrainFactory.GetGrain<IImageGrain>(work.ImageName);
+            var deduplicator = new SegmentDeduplicator(store, index, options.Value, layout, work,
+                bytes => image.ReportProgress(bytes).Ignore(), _cancel.Token);
+            var result = await deduplicator.Run();
+            return result with { Silo = silo.SiloAddress.ToString() };
+        }
+        finally
+        {
+            DeactivateOnIdle();
+        }
+    }
+
+    public Task Cancel()
+    {
+        _cancel.Cancel();
+        return Task.CompletedTask;
     }
 }

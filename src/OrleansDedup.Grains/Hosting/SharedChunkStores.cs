@@ -1,0 +1,16 @@
+using System.Collections.Concurrent;
+using OrleansDedup.Storage;
+
+namespace OrleansDedup.Grains.Hosting;
+
+/// <summary>
+/// One <see cref="ChunkStore"/> per data directory per process: silos sharing a process (tests, or several silos
+/// hosted together) must see each other's open writers, so that the collector leaves their packs alone, and must
+/// draw pack ids from one sequence, so that no cached read handle outlives the pack it was opened on.
+/// </summary>
+internal static class SharedChunkStores
+{
+    private static readonly ConcurrentDictionary<string, ChunkStore> Stores = new();
+
+    public static ChunkStore For(string directory) => Stores.GetOrAdd(Path.GetFullPath(directory), d => new ChunkStore(d));
+}
