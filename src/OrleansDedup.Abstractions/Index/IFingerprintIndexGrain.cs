@@ -19,8 +19,13 @@ public interface IFingerprintIndexGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints);
 
-    /// <summary>Makes every change so far durable.</summary>
-    Task Flush();
+    /// <summary>Makes every change so far durable; returns the activation's epoch.</summary>
+    Task<Guid> Flush();
+
+    /// <summary>Identifies this activation of the shard. Changes the shard received but had not flushed are lost only
+    /// when its activation dies; an ingest that sees a shard's epoch change before it commits must not commit.</summary>
+    [ReadOnly]
+    Task<Guid> GetEpoch();
 
     [ReadOnly]
     Task<ShardStats> GetStats();
@@ -33,6 +38,9 @@ public interface IFingerprintIndexGrain : IGrainWithIntegerKey
     IAsyncEnumerable<IndexEntryView[]> ListEntries();
 
     Task Relocate(ChunkMove[] moves);
+
+    /// <summary>Sets absolute reference counts found by a recount; entries set to zero are removed.</summary>
+    Task SetReferences(ReferenceBatch batch);
 
     /// <summary>Folds the shard's journal into a snapshot of what it holds now.</summary>
     Task Compact();

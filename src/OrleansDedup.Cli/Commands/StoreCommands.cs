@@ -108,8 +108,19 @@ public sealed class GcCommand : GridCommand<GridSettings>
     protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
     {
         var result = await grid.Client.GetGrain<IGarbageCollectorGrain>(0).Collect();
-        if (settings.Json) Output.Json(new { result.PacksDeleted, result.PacksCompacted, result.BytesBefore, result.BytesAfter, result.BytesReclaimed });
-        else AnsiConsole.MarkupLine($"Reclaimed {Sizes.Format(result.BytesReclaimed)}: {result.PacksDeleted} packs deleted, {result.PacksCompacted} compacted; packs now hold {Sizes.Format(result.BytesAfter)}.");
+        if (settings.Json)
+        {
+            Output.Json(new
+            {
+                result.PacksDeleted, result.PacksCompacted, result.BytesBefore, result.BytesAfter, result.BytesReclaimed,
+                result.ReferencesRepaired, result.AbandonedIngests, result.RecountSkipped,
+            });
+            return ExitCodes.Ok;
+        }
+        AnsiConsole.MarkupLine($"Reclaimed {Sizes.Format(result.BytesReclaimed)}: {result.PacksDeleted} packs deleted, {result.PacksCompacted} compacted; packs now hold {Sizes.Format(result.BytesAfter)}.");
+        if (result.RecountSkipped) AnsiConsole.MarkupLine("References were not recounted: an ingest is running.");
+        else if (result.ReferencesRepaired + result.AbandonedIngests > 0)
+            AnsiConsole.MarkupLine($"Repaired {result.ReferencesRepaired} reference counts and removed {result.AbandonedIngests} abandoned ingests.");
         return ExitCodes.Ok;
     }
 }

@@ -17,6 +17,6 @@ public sealed class StoreLayout(string root)
 
     public string RecipeOf(string relative) => Path.Combine(Root, relative);
 
-    public static string RecipeRelativePath(Guid ingestId, int segment) =>
-        Path.Combine("recipes", ingestId.ToString("N"), $"segment-{segment:D5}.recipe");
+    public static string RecipeRelativePath(Guid ingestId, int segment, int attempt = 0) =>
+        Path.Combine("recipes", ingestId.ToString("N"), attempt == 0 ? $"segment-{segment:D5}.recipe" : $"segment-{segment:D5}.{attempt}.recipe");
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
@@ -92,29 +93,31 @@ public sealed class ImageGrain(
         var ingestId = Guid.NewGuid();
         var plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId);
         var results = new SegmentResult?[plan.Length];
-        var segments = plan.Select(work => GrainFactory.GetGrain<ISegmentGrain>($"{ingestId:N}/{work.Index}")).ToArray();
-        var running = new bool[plan.Length];
+        var recipes = plan.Select(p => p.RecipePath).ToArray();
+        var attempts = new List<string>();
+        var segments = new ISegmentGrain?[plan.Length];
         var stopping = 0;
         // Segments are stopped by asking them, never by abandoning their calls: a cancelled ingest is reported only
         // once every segment has given its references back.
         void StopAll()
         {
             if (Interlocked.Exchange(ref stopping, 1) == 0)
-                for (var i = 0; i < segments.Length; i++)
-                    if (Volatile.Read(ref running[i])) segments[i].Cancel().Ignore();
+                foreach (var segment in segments) segment?.Cancel().Ignore();
         }
         using var onCancel = cancellation.Register(StopAll);
         using var gate = new SemaphoreSlim(options.Value.MaxParallelSegments);
+        using var heartbeat = IngestHeartbeat.Start(layout, ingestId);
         try
         {
+            if (!await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).TryBeginIngest())
+                throw new IngestException(IngestErrorKind.Conflict, "garbage collection is recounting references; retry in a moment");
+            var epochs = await index.Epochs();
             await Task.WhenAll(plan.Select(async work =>
             {
                 await gate.WaitAsync();
                 try
                 {
-                    Volatile.Write(ref running[work.Index], true);
-                    if (Volatile.Read(ref stopping) == 1) throw new OperationCanceledException();
-                    results[work.Index] = await segments[work.Index].Process(work);
+                    results[work.Index] = await ProcessWithRetry(work, ingestId, segments, recipes, attempts, () => Volatile.Read(ref stopping) == 1);
                 }
                 catch
                 {
@@ -128,21 +131,25 @@ public sealed class ImageGrain(
             }));
             cancellation.ThrowIfCancellationRequested();
 
-            await index.FlushAll();
+            if (!(await index.FlushAll()).SequenceEqual(epochs))
+                throw new IngestException(IngestErrorKind.Internal,
+                    "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
             var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r!.Stats);
             var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results!), started, plan.Length, stats,
                 (DateTimeOffset.UtcNow - started).TotalSeconds);
-            record.State = new ImageRecord { Info = info, SegmentRecipes = plan.Select(p => p.RecipePath).ToArray() };
+            record.State = new ImageRecord { Info = info, SegmentRecipes = recipes };
             await record.WriteStateAsync();
             await GrainFactory.GetGrain<ICatalogGrain>(0).Add(Name);
+            RecipeReferences.DeleteFiles(layout, attempts.Except(recipes));
+            heartbeat.Complete();
             _status = new IngestStatus(IngestState.Succeeded, size, size, null, IngestErrorKind.None, info);
         }
         catch (Exception e)
         {
-            var recipes = plan.Where(p => results[p.Index] is not null).Select(p => p.RecipePath).ToArray();
-            await RecipeReferences.Release(layout, index, recipes);
+            await RecipeReferences.Release(layout, index, plan.Where(p => results[p.Index] is not null).Select(p => recipes[p.Index]));
             await index.FlushAll();
-            RecipeReferences.Delete(layout, plan.Select(p => p.RecipePath).ToArray());
+            heartbeat.Complete();
+            RecipeReferences.Delete(layout, recipes);
             _status = cancellation.IsCancellationRequested
                 ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
                 : Failed(Classify(e, out var message), message);
@@ -150,6 +157,34 @@ public sealed class ImageGrain(
             else logger.LogWarning("Ingest of {Image} from {Path} failed: {Reason}", Name, path, _status.Error);
         }
     }
+
+    /// <summary>Runs a segment; if the silo running it dies, runs it again elsewhere under a fresh key and recipe.
+    /// What the dead attempt took is left to the collector's recount.</summary>
+    private async Task<SegmentResult> ProcessWithRetry(SegmentWork work, Guid ingestId, ISegmentGrain?[] segments, string[] recipes,
+        List<string> attempts, Func<bool> stopping)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (stopping()) throw new OperationCanceledException();
+            var attemptWork = work with { RecipePath = StoreLayout.RecipeRelativePath(ingestId, work.Index, attempt) };
+            var segment = GrainFactory.GetGrain<ISegmentGrain>($"{ingestId:N}/{work.Index}/{attempt}");
+            segments[work.Index] = segment;
+            recipes[work.Index] = attemptWork.RecipePath;
+            attempts.Add(attemptWork.RecipePath);
+            try
+            {
+                return await segment.Process(attemptWork);
+            }
+            catch (Exception e) when (attempt < MaxSegmentAttempts - 1 && IsSiloLoss(e))
+            {
+                logger.LogWarning("Segment {Segment} of {Image} lost its silo ({Reason}); retrying on another", work.Index, Name, e.Message);
+            }
+        }
+    }
+
+    private const int MaxSegmentAttempts = 3;
+
+    private static bool IsSiloLoss(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
 
     private IngestStatus Failed(IngestErrorKind kind, string message) =>
         _status = new IngestStatus(IngestState.Failed, 0, 0, message, kind, null);

@@ -7,8 +7,12 @@ namespace OrleansDedup.Grains.Index;
 
 /// <summary>A shard of the global chunk index. Its calls are short and in memory, so it stays non-reentrant:
 /// every batch is applied atomically with respect to the others.</summary>
+/// Shards stay active for the life of their silo: an activation's end would change its epoch and fail the ingests in
+/// flight, and reloading a shard costs a full journal replay.
+[CollectionAgeLimit(Days = 3650)]
 public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails silo) : Grain, IFingerprintIndexGrain
 {
+    private readonly Guid _epoch = Guid.NewGuid();
     private ShardIndex _index = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -32,11 +36,13 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
 
     public Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints) => Task.FromResult(_index.Resolve(fingerprints));
 
-    public Task Flush()
+    public Task<Guid> Flush()
     {
         _index.Flush();
-        return Task.CompletedTask;
+        return Task.FromResult(_epoch);
     }
+
+    public Task<Guid> GetEpoch() => Task.FromResult(_epoch);
 
     public Task<ShardStats> GetStats() => Task.FromResult(new ShardStats(
         (int)this.GetPrimaryKeyLong(), _index.Count - _index.Aliases, _index.Aliases, _index.ChunkBytes, _index.MetadataBytes,
@@ -56,6 +62,12 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     public Task Compact()
     {
         _index.Flush(compact: true);
+        return Task.CompletedTask;
+    }
+
+    public Task SetReferences(ReferenceBatch batch)
+    {
+        _index.SetReferences(batch);
         return Task.CompletedTask;
     }
 

@@ -40,7 +40,10 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
         return released;
     }
 
-    public Task FlushAll() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).Flush()));
+    /// <summary>Flushes every shard; returns their epochs in shard order.</summary>
+    public Task<Guid[]> FlushAll() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).Flush()));
+
+    public Task<Guid[]> Epochs() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).GetEpoch()));
 
     private async Task<TResult[]> Scatter<TResult>(int count, Func<int, Fingerprint> key, Func<int, int[], Task<TResult[]>> call)
     {

@@ -104,6 +104,24 @@ internal sealed class ShardIndex : IDisposable
         return new ReleaseResult(orphaned?.ToArray() ?? [], released);
     }
 
+    public void SetReferences(ReferenceBatch batch)
+    {
+        for (var i = 0; i < batch.Fingerprints.Length; i++)
+        {
+            ref readonly var fp = ref batch.Fingerprints[i];
+            if (!_entries.TryGetValue(fp, out var entry)) continue;
+            if (batch.Counts[i] > 0)
+            {
+                _entries[fp] = entry with { References = batch.Counts[i] };
+                Append(ShardRecord.WriteReferences(_record, fp, batch.Counts[i]));
+                continue;
+            }
+            _entries.Remove(fp);
+            Append(ShardRecord.WriteRemoved(_record, fp));
+            if (entry.Pieces is null) CountLive(entry.Location, -1);
+        }
+    }
+
     public IndexEntryView[] Resolve(Fingerprint[] fingerprints)
     {
         var views = new IndexEntryView[fingerprints.Length];

@@ -1,5 +1,6 @@
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Abstractions.Maintenance;
+using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Storage;
 
@@ -10,14 +11,27 @@ namespace OrleansDedup.Grains.Maintenance;
 /// (live chunks copied to a new pack, made durable, the index pointed at them, then the old pack deleted).
 /// Packs still open for writing are left alone, so a running ingest is never disturbed.
 /// </summary>
-public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index) : Grain, IGarbageCollectorGrain
+public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, StoreLayout layout) : Grain, IGarbageCollectorGrain
 {
+    private bool _recounting;
+
     /// <summary>A pack whose live share is below this is rewritten.</summary>
     private const double CompactBelow = 0.75;
 
+    public Task<bool> TryBeginIngest() => Task.FromResult(!_recounting);
+
     public async Task<GcResult> Collect()
     {
-        await index.FlushAll();
+        ReferenceRecount.Outcome recount;
+        _recounting = true;
+        try
+        {
+            recount = await new ReferenceRecount(GrainFactory, index, layout).Run();
+        }
+        finally
+        {
+            _recounting = false;
+        }
         var before = store.TotalBytes();
         var usage = (await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).GetPackUsage())))
             .SelectMany(u => u).GroupBy(u => u.Pack).ToDictionary(g => g.Key, g => g.Sum(u => u.LiveBytes));
@@ -39,7 +53,7 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index) :
         }
         if (toCompact.Count > 0) await Compact(toCompact);
         await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).Compact()));
-        return new GcResult(deleted, toCompact.Count, before, store.TotalBytes());
+        return new GcResult(deleted, toCompact.Count, before, store.TotalBytes(), recount.Repaired, recount.Abandoned, recount.Skipped);
     }
 
     private async Task Compact(HashSet<int> packs)

@@ -31,6 +31,11 @@ public static class RecipeReferences
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     }
 
+    public static void DeleteFiles(StoreLayout layout, IEnumerable<string> recipes)
+    {
+        foreach (var recipe in recipes) File.Delete(layout.RecipeOf(recipe));
+    }
+
     private static async Task Flush(IndexRouter index, Dictionary<Fingerprint, int> counts)
     {
         if (counts.Count == 0) return;
