@@ -2,7 +2,8 @@ using System.ComponentModel;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Cli.Hosting;
-using OrleansDedup.Grains.Operations;
+using OrleansDedup.Cli.Ingest;
+using OrleansDedup.Abstractions.Maintenance;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -39,7 +40,7 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
             ?? throw new UserError($"there is no image named '{settings.Image}'; see `list`", ExitCodes.NotFound);
         var started = DateTime.UtcNow;
         await ProgressView.Run(settings.Json, settings.Image, info.Size,
-            progress => grid.Get<ImageRestorer>().Restore(settings.Image, output, progress, cancellation));
+            progress => ImageDownload.ToFile(grid.Client, info, output, progress, cancellation));
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
         if (settings.Json) Output.Json(new { image = info.Name, output, size = info.Size, digest = info.Digest, seconds });
         else AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}: digest verified.");
@@ -52,7 +53,7 @@ public sealed class ListCommand : GridCommand<GridSettings>
 {
     protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
     {
-        var report = await grid.Get<StoreStatistics>().Collect();
+        var report = await grid.Client.GetGrain<IStoreOperationsGrain>(0).Statistics();
         if (settings.Json) Output.Json(report.Images.Select(Output.ImageJson));
         else if (report.Images.Length == 0) AnsiConsole.MarkupLine("The store holds no images.");
         else Output.Images(false, report.Images);
@@ -65,7 +66,7 @@ public sealed class StatsCommand : GridCommand<GridSettings>
 {
     protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
     {
-        Output.Store(settings.Json, await grid.Get<StoreStatistics>().Collect());
+        Output.Store(settings.Json, await grid.Client.GetGrain<IStoreOperationsGrain>(0).Statistics());
         return ExitCodes.Ok;
     }
 }
@@ -75,7 +76,7 @@ public sealed class VerifyCommand : GridCommand<GridSettings>
 {
     protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
     {
-        var report = await grid.Get<StoreVerifier>().Verify();
+        var report = await grid.Client.GetGrain<IStoreOperationsGrain>(0).Verify();
         if (settings.Json) Output.Json(report);
         else
         {

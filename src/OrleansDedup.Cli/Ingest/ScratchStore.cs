@@ -2,7 +2,7 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Cli.Commands;
 using OrleansDedup.Cli.Hosting;
-using OrleansDedup.Grains.Operations;
+using OrleansDedup.Abstractions.Maintenance;
 
 namespace OrleansDedup.Cli.Ingest;
 
@@ -23,7 +23,7 @@ public static class ScratchStore
             var seconds = (DateTime.UtcNow - started).TotalSeconds;
             var failed = results.FirstOrDefault(r => r.State != IngestState.Succeeded);
             if (failed is not null) throw new IngestException(failed.ErrorKind, failed.Error ?? "an ingest failed");
-            return new Outcome(strategy, await grid.Get<StoreStatistics>().Collect(), seconds);
+            return new Outcome(strategy, await grid.Client.GetGrain<IStoreOperationsGrain>(0).Statistics(), seconds);
         }
         finally
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansDedup.Abstractions.Images;
-using OrleansDedup.Grains.Operations;
+using OrleansDedup.Abstractions.Maintenance;
 using Spectre.Console;
 
 namespace OrleansDedup.Cli;

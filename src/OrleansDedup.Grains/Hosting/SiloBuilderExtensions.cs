@@ -22,6 +22,8 @@ public static class SiloBuilderExtensions
         {
             o.Invariant = SqliteGrainStorageSchema.Invariant;
             o.ConnectionString = SqliteGrainStorageSchema.ConnectionString(layout.CatalogDatabase);
+            // A deleted image leaves no row behind.
+            o.DeleteStateOnClear = true;
         });
         // A segment of 1 GiB on a slow disk takes longer than Orleans' default 30 s; a dead silo is still noticed
         // by membership, which fails its calls early.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
@@ -17,44 +18,27 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
 {
     private const int BatchBytes = 8 << 20;
 
+    /// <summary>Restores into a file: written as "FILE.partial" and renamed only once complete and checked.</summary>
     public async Task<ImageInfo> Restore(string image, string outputPath, Action<long>? progress = null, CancellationToken cancellation = default)
     {
-        var manifest = await grains.GetGrain<IImageGrain>(image).GetManifest()
+        var info = await grains.GetGrain<IImageGrain>(image).GetInfo()
             ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
         var partial = outputPath + ".partial";
         try
         {
             await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
             {
-                var assembler = new ChunkAssembler(store, index);
-                var buffer = new byte[BatchBytes + (1 << 20)];
-                using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                foreach (var recipe in manifest.SegmentRecipes)
+                await foreach (var piece in Read(image, cancellation))
                 {
-                    using var reader = new RecipeReader(layout.RecipeOf(recipe));
-                    output.Position = reader.Offset;
-                    var batch = new List<RecipeEntry>();
-                    var batchBytes = 0L;
-                    while (reader.TryRead(out var entry))
-                    {
-                        batch.Add(entry);
-                        batchBytes += entry.Length;
-                        if (batchBytes < BatchBytes) continue;
-                        await WriteBatch(batch, assembler, buffer, output, progress);
-                        batch.Clear();
-                        batchBytes = 0;
-                        cancellation.ThrowIfCancellationRequested();
-                    }
-                    await WriteBatch(batch, assembler, buffer, output, progress);
-                    digest.AppendData(reader.Finish());
+                    output.Position = piece.Offset;
+                    output.Write(piece.Data.Span);
+                    progress?.Invoke(piece.Data.Length + piece.ZerosBefore);
                 }
-                output.SetLength(manifest.Image.Size);
+                output.SetLength(info.Size);
                 output.Flush(flushToDisk: true);
-                if (Convert.ToHexStringLower(digest.GetHashAndReset()) != manifest.Image.Digest)
-                    throw new InvalidDataException($"the recipes of '{image}' do not match its recorded digest; run verify");
             }
             File.Move(partial, outputPath, overwrite: true);
-            return manifest.Image;
+            return info;
         }
         catch
         {
@@ -63,17 +47,59 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
         }
     }
 
-    private static async Task WriteBatch(List<RecipeEntry> batch, ChunkAssembler assembler, byte[] buffer, FileStream output, Action<long>? progress)
+    /// <summary>
+    /// The image's data runs in order, each checked against its fingerprints; zero runs are skipped (they are holes).
+    /// A piece's buffer is reused for the next one: consume it before moving on. The enumeration throws at the end if
+    /// the recipes do not match the image digest, so only a complete enumeration is a good restore.
+    /// </summary>
+    public async IAsyncEnumerable<RestoredPiece> Read(string image, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var manifest = await grains.GetGrain<IImageGrain>(image).GetManifest()
+            ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
+        var assembler = new ChunkAssembler(store, index);
+        var buffer = new byte[BatchBytes + (1 << 20)];
+        using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var recipe in manifest.SegmentRecipes)
+        {
+            using var reader = new RecipeReader(layout.RecipeOf(recipe));
+            var position = reader.Offset;
+            var batch = new List<RecipeEntry>();
+            var batchBytes = 0L;
+            var more = true;
+            while (more)
+            {
+                more = reader.TryRead(out var entry);
+                if (more)
+                {
+                    batch.Add(entry);
+                    batchBytes += entry.Length;
+                    if (batchBytes < BatchBytes) continue;
+                }
+                await foreach (var piece in Assemble(batch, assembler, buffer, position))
+                    yield return piece;
+                position += batchBytes;
+                batch.Clear();
+                batchBytes = 0;
+                cancellation.ThrowIfCancellationRequested();
+            }
+            digest.AppendData(reader.Finish());
+        }
+        if (Convert.ToHexStringLower(digest.GetHashAndReset()) != manifest.Image.Digest)
+            throw new InvalidDataException($"the recipes of '{image}' do not match its recorded digest; run verify");
+    }
+
+    private static async IAsyncEnumerable<RestoredPiece> Assemble(List<RecipeEntry> batch, ChunkAssembler assembler, byte[] buffer, long position)
     {
         var data = batch.Where(e => !e.IsZero).Select(e => e.Fingerprint).Distinct().ToArray();
         var views = data.Length > 0 ? await assembler.Load(data) : null;
         var i = 0;
+        long zeros = 0;
         while (i < batch.Count)
         {
             if (batch[i].IsZero)
             {
-                output.Seek(batch[i].Length, SeekOrigin.Current);
-                progress?.Invoke(batch[i].Length);
+                zeros += batch[i].Length;
+                position += batch[i].Length;
                 i++;
                 continue;
             }
@@ -86,8 +112,9 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
                 filled += n;
             }
             CheckFingerprints(batch, start, i, buffer);
-            output.Write(buffer, 0, filled);
-            progress?.Invoke(filled);
+            yield return new RestoredPiece(position, buffer.AsMemory(0, filled), zeros);
+            position += filled;
+            zeros = 0;
         }
     }
 
@@ -104,3 +131,6 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
         if (bad >= 0) throw new InvalidDataException($"chunk {batch[bad].Fingerprint} is damaged in the store; run verify");
     }
 }
+
+/// <summary>A run of restored bytes at an offset of the image, after <see cref="ZerosBefore"/> bytes of zeros.</summary>
+public readonly record struct RestoredPiece(long Offset, ReadOnlyMemory<byte> Data, long ZerosBefore);

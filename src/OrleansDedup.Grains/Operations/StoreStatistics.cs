@@ -1,26 +1,11 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Operations;
-
-/// <summary>The whole store: what its images hold, what it costs on disk, and how the index is spread.</summary>
-public sealed record StoreReport(
-    ImageInfo[] Images,
-    long OriginalBytes,
-    long PackBytes,
-    long LiveChunkBytes,
-    long IndexBytes,
-    long RecipeBytes,
-    ShardStats[] Shards)
-{
-    /// <summary>Chunk bytes on disk plus the metadata that the index and recipes cost.</summary>
-    public long StoredBytes => PackBytes + IndexBytes + RecipeBytes;
-
-    public double DedupRate => DedupMath.Rate(OriginalBytes, StoredBytes);
-}
 
 public sealed class StoreStatistics(IGrainFactory grains, ChunkStore store, IndexRouter index, StoreLayout layout)
 {

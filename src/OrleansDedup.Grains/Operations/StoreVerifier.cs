@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
@@ -8,17 +9,6 @@ using OrleansDedup.Grains.Recipes;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Operations;
-
-[GenerateSerializer, Immutable]
-public sealed record VerifyReport(
-    [property: Id(0)] int Images,
-    [property: Id(1)] long Chunks,
-    [property: Id(2)] long Aliases,
-    [property: Id(3)] long BytesChecked,
-    [property: Id(4)] string[] Problems)
-{
-    public bool Ok => Problems.Length == 0;
-}
 
 /// <summary>
 /// Re-reads every stored chunk and checks it against its fingerprint, checks every alias and every recipe, and

@@ -1,0 +1,18 @@
+namespace OrleansDedup.Abstractions.Maintenance;
+
+/// <summary>A run of an image's bytes at an offset; the gaps between runs are zeros.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RestoreChunk([property: Id(0)] long Offset, [property: Id(1)] byte[] Data);
+
+/// <summary>Work that reads the chunk store, run on whichever silo the caller reaches (every silo sees the store), so
+/// that a client without the store's volume can still restore, verify and see statistics.</summary>
+public interface IStoreOperationsGrain : IGrainWithIntegerKey
+{
+    /// <summary>The image's data, in pieces of a few MiB, each checked against its fingerprints. The sequence fails at
+    /// its end if the recipes do not match the image digest: only a complete sequence is a good restore.</summary>
+    IAsyncEnumerable<RestoreChunk> Restore(string image);
+
+    Task<VerifyReport> Verify();
+
+    Task<StoreReport> Statistics();
+}

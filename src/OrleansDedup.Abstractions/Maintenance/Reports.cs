@@ -1,0 +1,32 @@
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Index;
+
+namespace OrleansDedup.Abstractions.Maintenance;
+
+[GenerateSerializer, Immutable]
+public sealed record VerifyReport(
+    [property: Id(0)] int Images,
+    [property: Id(1)] long Chunks,
+    [property: Id(2)] long Aliases,
+    [property: Id(3)] long BytesChecked,
+    [property: Id(4)] string[] Problems)
+{
+    public bool Ok => Problems.Length == 0;
+}
+
+/// <summary>The whole store: what its images hold, what it costs on disk, and how the index is spread.</summary>
+[GenerateSerializer, Immutable]
+public sealed record StoreReport(
+    [property: Id(0)] ImageInfo[] Images,
+    [property: Id(1)] long OriginalBytes,
+    [property: Id(2)] long PackBytes,
+    [property: Id(3)] long LiveChunkBytes,
+    [property: Id(4)] long IndexBytes,
+    [property: Id(5)] long RecipeBytes,
+    [property: Id(6)] ShardStats[] Shards)
+{
+    /// <summary>Chunk bytes on disk plus the metadata that the index and recipes cost.</summary>
+    public long StoredBytes => PackBytes + IndexBytes + RecipeBytes;
+
+    public double DedupRate => DedupMath.Rate(OriginalBytes, StoredBytes);
+}

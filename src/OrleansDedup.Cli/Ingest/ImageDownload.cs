@@ -1,0 +1,38 @@
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Maintenance;
+
+namespace OrleansDedup.Cli.Ingest;
+
+/// <summary>Restores an image through the grid into a local file: the same path whether the silo is in this process
+/// or in a cluster whose store this machine cannot see.</summary>
+public static class ImageDownload
+{
+    public static async Task<ImageInfo> ToFile(IClusterClient client, ImageInfo info, string path, Action<long> progress, CancellationToken cancellation)
+    {
+        var partial = path + ".partial";
+        try
+        {
+            await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+            {
+                var position = 0L;
+                await foreach (var chunk in client.GetGrain<IStoreOperationsGrain>(0).Restore(info.Name).WithCancellation(cancellation))
+                {
+                    output.Position = chunk.Offset;
+                    output.Write(chunk.Data);
+                    progress(chunk.Offset + chunk.Data.Length - position);
+                    position = chunk.Offset + chunk.Data.Length;
+                }
+                output.SetLength(info.Size);
+                output.Flush(flushToDisk: true);
+            }
+            // Only a complete, checked sequence makes the file appear under its name.
+            File.Move(partial, path, overwrite: true);
+            return info;
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+    }
+}

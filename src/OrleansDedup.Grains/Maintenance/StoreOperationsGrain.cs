@@ -1,0 +1,21 @@
+using OrleansDedup.Abstractions.Maintenance;
+using OrleansDedup.Grains.Operations;
+
+namespace OrleansDedup.Grains.Maintenance;
+
+[StatelessWorker]
+public sealed class StoreOperationsGrain(ImageRestorer restorer, StoreVerifier verifier, StoreStatistics statistics) : Grain, IStoreOperationsGrain
+{
+    private const int PieceBytes = 4 << 20;
+
+    public async IAsyncEnumerable<RestoreChunk> Restore(string image)
+    {
+        await foreach (var piece in restorer.Read(image))
+            for (var at = 0; at < piece.Data.Length; at += PieceBytes)
+                yield return new RestoreChunk(piece.Offset + at, piece.Data.Slice(at, Math.Min(PieceBytes, piece.Data.Length - at)).ToArray());
+    }
+
+    public Task<VerifyReport> Verify() => verifier.Verify();
+
+    public Task<StoreReport> Statistics() => statistics.Collect();
+}
