@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
@@ -14,14 +15,14 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
         try
         {
             await Preflight(settings);
-            await using var grid = await EmbeddedGrid.StartAsync(settings.Options(), cancellation);
+            await using var grid = await settings.OpenGrid(cancellation);
             try
             {
                 return await Run(grid, settings, cancellation);
             }
             catch (Exception e) when (e is not UserError and not OperationCanceledException)
             {
-                grid.Get<ILoggerFactory>().CreateLogger(GetType()).LogError(e, "Command failed");
+                grid.Services.GetRequiredService<ILoggerFactory>().CreateLogger(GetType()).LogError(e, "Command failed");
                 throw;
             }
         }
@@ -46,7 +47,7 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
     /// <summary>Checks the arguments before the store is touched.</summary>
     protected virtual Task Preflight(TSettings settings) => Task.CompletedTask;
 
-    protected abstract Task<int> Run(EmbeddedGrid grid, TSettings settings, CancellationToken cancellation);
+    protected abstract Task<int> Run(IGrid grid, TSettings settings, CancellationToken cancellation);
 
     public static int ExitCodeOf(IngestErrorKind kind) => kind switch
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Grains.Hosting;
 using Spectre.Console.Cli;
 
@@ -18,6 +19,27 @@ public class GridSettings : CommandSettings
     [CommandOption("--segment-size <SIZE>")]
     [Description("Segment size for large images, e.g. 1G or 64M (default 1G).")]
     public string? SegmentSize { get; init; }
+
+    [CommandOption("--gateway <HOST:PORT>")]
+    [Description("Act on a running cluster through these gateways (repeatable; or $ORLEANS_DEDUP_GATEWAYS, comma-separated) instead of the embedded silo.")]
+    public string[] Gateways { get; init; } = [];
+
+    [CommandOption("--cluster-id <ID>")]
+    [Description("The cluster's id (default: orleans-dedup).")]
+    public string ClusterId { get; init; } = Environment.GetEnvironmentVariable("ORLEANS_DEDUP_CLUSTER_ID") ?? "orleans-dedup";
+
+    [CommandOption("--service-id <ID>")]
+    [Description("The cluster's service id (default: orleans-dedup).")]
+    public string ServiceId { get; init; } = Environment.GetEnvironmentVariable("ORLEANS_DEDUP_SERVICE_ID") ?? "orleans-dedup";
+
+    public string[] GatewayList => Gateways.Length > 0
+        ? Gateways
+        : (Environment.GetEnvironmentVariable("ORLEANS_DEDUP_GATEWAYS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>The cluster when gateways are given, else the embedded silo on the data directory.</summary>
+    public async Task<IGrid> OpenGrid(CancellationToken cancellation) => GatewayList.Length > 0
+        ? await ClusterGrid.ConnectAsync(GatewayList, ClusterId, ServiceId, cancellation)
+        : await EmbeddedGrid.StartAsync(Options(), cancellation);
 
     public string DataDirectory => Path.GetFullPath(Data
         ?? Environment.GetEnvironmentVariable("ORLEANS_DEDUP_DATA")

@@ -44,11 +44,12 @@ public sealed class IngestCommand : GridCommand<IngestSettings>
 {
     protected override Task Preflight(IngestSettings settings)
     {
-        ImagePaths.Check(settings.Sources);
+        // Against a cluster the silos read the paths, so they are checked there.
+        if (settings.GatewayList.Length == 0) ImagePaths.Check(settings.Sources);
         return Task.CompletedTask;
     }
 
-    protected override async Task<int> Run(EmbeddedGrid grid, IngestSettings settings, CancellationToken cancellation)
+    protected override async Task<int> Run(IGrid grid, IngestSettings settings, CancellationToken cancellation)
     {
         var sources = settings.Sources;
         var results = await ProgressView.Run(settings.Json, sources,

@@ -32,7 +32,7 @@ public sealed class RestoreSettings : GridSettings
 /// <summary>Writes an image back, byte-identical, checking every chunk and the image digest.</summary>
 public sealed class RestoreCommand : GridCommand<RestoreSettings>
 {
-    protected override async Task<int> Run(EmbeddedGrid grid, RestoreSettings settings, CancellationToken cancellation)
+    protected override async Task<int> Run(IGrid grid, RestoreSettings settings, CancellationToken cancellation)
     {
         var output = Path.GetFullPath(settings.Out!);
         if (Directory.Exists(output)) throw new UserError($"{output} is a directory; give a file path", ExitCodes.Usage);
@@ -51,7 +51,7 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
 /// <summary>Lists the images in the store.</summary>
 public sealed class ListCommand : GridCommand<GridSettings>
 {
-    protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
+    protected override async Task<int> Run(IGrid grid, GridSettings settings, CancellationToken cancellation)
     {
         var report = await grid.Client.GetGrain<IStoreOperationsGrain>(0).Statistics();
         if (settings.Json) Output.Json(report.Images.Select(Output.ImageJson));
@@ -64,7 +64,7 @@ public sealed class ListCommand : GridCommand<GridSettings>
 /// <summary>Per image and overall: sizes, chunk kinds, the dedup rate, and how the index is spread.</summary>
 public sealed class StatsCommand : GridCommand<GridSettings>
 {
-    protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
+    protected override async Task<int> Run(IGrid grid, GridSettings settings, CancellationToken cancellation)
     {
         Output.Store(settings.Json, await grid.Client.GetGrain<IStoreOperationsGrain>(0).Statistics());
         return ExitCodes.Ok;
@@ -74,7 +74,7 @@ public sealed class StatsCommand : GridCommand<GridSettings>
 /// <summary>Re-reads every chunk and checks recipes and reference counts.</summary>
 public sealed class VerifyCommand : GridCommand<GridSettings>
 {
-    protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
+    protected override async Task<int> Run(IGrid grid, GridSettings settings, CancellationToken cancellation)
     {
         var report = await grid.Client.GetGrain<IStoreOperationsGrain>(0).Verify();
         if (settings.Json) Output.Json(report);
@@ -91,7 +91,7 @@ public sealed class VerifyCommand : GridCommand<GridSettings>
 /// <summary>Removes images and releases their references; `gc` then reclaims the space.</summary>
 public sealed class DeleteCommand : GridCommand<ImageSettings>
 {
-    protected override async Task<int> Run(EmbeddedGrid grid, ImageSettings settings, CancellationToken cancellation)
+    protected override async Task<int> Run(IGrid grid, ImageSettings settings, CancellationToken cancellation)
     {
         var missing = new List<string>();
         foreach (var name in settings.Images)
@@ -106,7 +106,7 @@ public sealed class DeleteCommand : GridCommand<ImageSettings>
 /// <summary>Reclaims pack space that no image references.</summary>
 public sealed class GcCommand : GridCommand<GridSettings>
 {
-    protected override async Task<int> Run(EmbeddedGrid grid, GridSettings settings, CancellationToken cancellation)
+    protected override async Task<int> Run(IGrid grid, GridSettings settings, CancellationToken cancellation)
     {
         var result = await grid.Client.GetGrain<IGarbageCollectorGrain>(0).Collect();
         if (settings.Json)

@@ -12,7 +12,7 @@ namespace OrleansDedup.Cli.Hosting;
 /// The embedded default: one process with an in-process Orleans silo on localhost clustering and a durable store
 /// in the data directory. A lock file keeps a second process off the same store.
 /// </summary>
-public sealed class EmbeddedGrid : IAsyncDisposable
+public sealed class EmbeddedGrid : IGrid
 {
     private readonly IHost _host;
     private readonly FileStream _lock;

@@ -47,7 +47,6 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
-            Exception = exception,
             ProblemDetails = { Status = status, Detail = Problems.OneLine(detail) },
         });
     }

@@ -1,0 +1,63 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace OrleansDedup.Cli.Hosting;
+
+/// <summary>An Orleans client of a running cluster, reached through its gateways. The paths it ingests must be
+/// readable by the silos (a shared volume); restore, verify and stats stream through the grid.</summary>
+public sealed class ClusterGrid : IGrid
+{
+    private readonly IHost _host;
+
+    private ClusterGrid(IHost host) => _host = host;
+
+    public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<ClusterGrid> ConnectAsync(IReadOnlyList<string> gateways, string clusterId, string serviceId, CancellationToken cancellation)
+    {
+        var endpoints = gateways.Select(Parse).ToArray();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client => client
+            .UseStaticClustering(endpoints)
+            .Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            })
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10))
+            .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10)));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellation);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new UserError($"cannot reach the cluster at {string.Join(", ", gateways)} ({e.Message}); check --gateway and that the silos run", ExitCodes.Failed);
+        }
+        return new ClusterGrid(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+
+    private static IPEndPoint Parse(string gateway)
+    {
+        var at = gateway.LastIndexOf(':');
+        if (at <= 0 || !int.TryParse(gateway[(at + 1)..], out var port))
+            throw new UserError($"'{gateway}' is not a gateway; write HOST:PORT, e.g. 10.0.0.5:30000", ExitCodes.Usage);
+        var host = gateway[..at];
+        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First();
+        return new IPEndPoint(address, port);
+    }
+}

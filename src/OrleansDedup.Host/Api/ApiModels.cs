@@ -1,0 +1,86 @@
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Maintenance;
+using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Operations;
+
+namespace OrleansDedup.Host.Api;
+
+/// <summary>The API's JSON shapes (camelCase on the wire), kept apart from the grains' messages so that either can change.</summary>
+public sealed record ImageResponse(
+    string Name, string SourcePath, long Size, string Strategy, string Digest, DateTimeOffset IngestedAt, int Segments,
+    long ZeroChunks, long DuplicateChunks, long NewChunks, long ZeroBytes, long DuplicateBytes, long NewBytes,
+    long StoredChunkBytes, long MetadataBytes, long StoredBytes, double DedupRate, double Seconds)
+{
+    public static ImageResponse From(ImageInfo i) => new(
+        i.Name, i.SourcePath, i.Size, Strategies.Name(i.Strategy), i.Digest, i.IngestedAt, i.Segments,
+        i.Stats.ZeroChunks, i.Stats.DuplicateChunks, i.Stats.NewChunks, i.Stats.ZeroBytes, i.Stats.DuplicateBytes, i.Stats.NewBytes,
+        i.Stats.StoredChunkBytes, i.Stats.MetadataBytes, i.Stats.StoredBytes, Math.Round(i.DedupRate, 4), i.Seconds);
+}
+
+public sealed record IngestStatusResponse(string Image, string State, long BytesDone, long BytesTotal, string? Error, string? ErrorKind, ImageResponse? Result)
+{
+    public static IngestStatusResponse From(string image, IngestStatus s) => new(
+        image, s.State.ToString().ToLowerInvariant(), s.BytesDone, s.BytesTotal, s.Error,
+        s.ErrorKind == IngestErrorKind.None ? null : s.ErrorKind.ToString().ToLowerInvariant(),
+        s.Image is null ? null : ImageResponse.From(s.Image));
+}
+
+/// <summary>Body of POST /api/images/{name}/ingest.</summary>
+public sealed record IngestBody(string? Path, string? Strategy);
+
+public sealed record ShardResponse(int Shard, string Silo, long Chunks, long Aliases, long ChunkBytes, long MetadataBytes);
+
+public sealed record SiloShardsResponse(string Silo, int Shards, long Chunks, long Aliases, long ChunkBytes);
+
+public sealed record OverallResponse(
+    int ImageCount, long OriginalBytes, long PackBytes, long LiveChunkBytes, long IndexBytes, long RecipeBytes, long StoredBytes,
+    double DedupRate, long ZeroChunks, long DuplicateChunks, long NewChunks);
+
+public sealed record StatsResponse(ImageResponse[] Images, OverallResponse Overall, int ShardCount, SiloShardsResponse[] Silos, ShardResponse[] Shards)
+{
+    public static StatsResponse From(StoreReport r) => new(
+        r.Images.Select(ImageResponse.From).ToArray(),
+        new OverallResponse(r.Images.Length, r.OriginalBytes, r.PackBytes, r.LiveChunkBytes, r.IndexBytes, r.RecipeBytes, r.StoredBytes,
+            Math.Round(r.DedupRate, 4), r.Images.Sum(i => i.Stats.ZeroChunks), r.Images.Sum(i => i.Stats.DuplicateChunks),
+            r.Images.Sum(i => i.Stats.NewChunks)),
+        r.Shards.Length,
+        r.Shards.GroupBy(s => s.Silo).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new SiloShardsResponse(g.Key, g.Count(), g.Sum(s => s.Chunks), g.Sum(s => s.Aliases), g.Sum(s => s.ChunkBytes)))
+            .ToArray(),
+        r.Shards.OrderBy(s => s.Shard).Select(s => new ShardResponse(s.Shard, s.Silo, s.Chunks, s.Aliases, s.ChunkBytes, s.MetadataBytes)).ToArray());
+}
+
+public sealed record GcResponse(int PacksDeleted, int PacksCompacted, long BytesBefore, long BytesAfter, long BytesReclaimed)
+{
+    public static GcResponse From(GcResult r) => new(r.PacksDeleted, r.PacksCompacted, r.BytesBefore, r.BytesAfter, r.BytesReclaimed);
+}
+
+public static class Strategies
+{
+    public static string Name(ChunkingStrategy s) => s.ToString().ToLowerInvariant();
+
+    /// <summary>adaptive (default when absent), fixed or rabin; numbers are refused.</summary>
+    public static bool TryParse(string? text, out ChunkingStrategy strategy)
+    {
+        strategy = ChunkingStrategy.Adaptive;
+        if (string.IsNullOrWhiteSpace(text)) return true;
+        return !int.TryParse(text, out _) && Enum.TryParse(text, ignoreCase: true, out strategy) && Enum.IsDefined(strategy);
+    }
+
+    public const string Unknown = "unknown strategy '{0}'; use adaptive, fixed or rabin";
+}
+
+/// <summary>Image names are grain keys and appear in logs and file names for downloads: printable, at most 200 characters.</summary>
+public static class ImageNames
+{
+    public const int MaxLength = 200;
+
+    public static string? Problem(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return "the image name is empty";
+        if (name.Length > MaxLength) return $"the image name is longer than {MaxLength} characters";
+        if (name.Any(char.IsControl)) return "the image name contains control characters";
+        if (name.Contains('/') || name.Contains('\\')) return "the image name contains a path separator";
+        return null;
+    }
+}
