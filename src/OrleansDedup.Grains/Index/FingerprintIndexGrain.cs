@@ -6,10 +6,11 @@ using OrleansDedup.Grains.Hosting;
 namespace OrleansDedup.Grains.Index;
 
 /// <summary>A shard of the global chunk index. Its calls are short and in memory, so it stays non-reentrant:
-/// every batch is applied atomically with respect to the others.</summary>
-/// Shards stay active for the life of their silo: an activation's end would change its epoch and fail the ingests in
-/// flight, and reloading a shard costs a full journal replay.
+/// every batch is applied atomically with respect to the others. Shards are spread over the silos and stay active for
+/// the life of their silo: an activation's end would change its epoch and fail the ingests in flight, and reloading a
+/// shard costs a full journal replay.</summary>
 [CollectionAgeLimit(Days = 3650)]
+[Orleans.Placement.ActivationCountBasedPlacement]
 public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails silo) : Grain, IFingerprintIndexGrain
 {
     private readonly Guid _epoch = Guid.NewGuid();

@@ -8,6 +8,7 @@ using OrleansDedup.Storage;
 namespace OrleansDedup.Grains.Segments;
 
 /// <summary>Deduplicates one segment of one ingest; the work itself is in <see cref="SegmentDeduplicator"/>.</summary>
+[Orleans.Placement.ActivationCountBasedPlacement]
 public sealed class SegmentGrain(ChunkStore store, IndexRouter index, IOptions<DedupOptions> options, StoreLayout layout, ILocalSiloDetails silo)
     : Grain, ISegmentGrain
 {
