@@ -22,6 +22,9 @@ public sealed class DedupOptions
     /// <summary>Segments of one image processed at once; further segments wait (backpressure).</summary>
     public int MaxParallelSegments { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>An ingest whose heartbeat is older than this is taken for dead (its silo was lost) by the collector.</summary>
+    public TimeSpan IngestHeartbeatExpiry { get; set; } = TimeSpan.FromMinutes(2);
+
     public int RabinMinSize { get; set; } = 2048;
 
     public int RabinAverageSize { get; set; } = 8192;

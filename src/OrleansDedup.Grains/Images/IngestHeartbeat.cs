@@ -11,9 +11,6 @@ public sealed class IngestHeartbeat : IDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
 
-    /// <summary>A mark older than this belongs to an ingest whose silo is gone.</summary>
-    public static readonly TimeSpan Expiry = TimeSpan.FromMinutes(2);
-
     public const string FileName = "ingest.alive";
 
     private readonly string _path;
@@ -30,10 +27,11 @@ public sealed class IngestHeartbeat : IDisposable
     public static IngestHeartbeat Start(StoreLayout layout, Guid ingestId) =>
         new(Path.Combine(layout.Recipes, ingestId.ToString("N"), FileName));
 
-    public static bool IsFresh(string directory)
+    /// <summary>Whether the ingest of this recipe directory marked itself alive within <paramref name="expiry"/>.</summary>
+    public static bool IsFresh(string directory, TimeSpan expiry)
     {
         var mark = new FileInfo(Path.Combine(directory, FileName));
-        return mark.Exists && DateTime.UtcNow - mark.LastWriteTimeUtc < Expiry;
+        return mark.Exists && DateTime.UtcNow - mark.LastWriteTimeUtc < expiry;
     }
 
     public void Complete()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Grains.Hosting;
@@ -11,7 +12,7 @@ namespace OrleansDedup.Grains.Maintenance;
 /// (live chunks copied to a new pack, made durable, the index pointed at them, then the old pack deleted).
 /// Packs still open for writing are left alone, so a running ingest is never disturbed.
 /// </summary>
-public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, StoreLayout layout) : Grain, IGarbageCollectorGrain
+public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, StoreLayout layout, IOptions<DedupOptions> options) : Grain, IGarbageCollectorGrain
 {
     private bool _recounting;
 
@@ -26,7 +27,7 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, S
         _recounting = true;
         try
         {
-            recount = await new ReferenceRecount(GrainFactory, index, layout).Run();
+            recount = await new ReferenceRecount(GrainFactory, index, layout, options.Value.IngestHeartbeatExpiry).Run();
         }
         finally
         {

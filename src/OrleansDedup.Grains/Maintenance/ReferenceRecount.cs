@@ -14,7 +14,7 @@ namespace OrleansDedup.Grains.Maintenance;
 /// owns; the recount repairs the first and removes the second. It must not run beside a live ingest, whose references
 /// are not in any committed recipe yet.
 /// </summary>
-internal sealed class ReferenceRecount(IGrainFactory grains, IndexRouter index, StoreLayout layout)
+internal sealed class ReferenceRecount(IGrainFactory grains, IndexRouter index, StoreLayout layout, TimeSpan heartbeatExpiry)
 {
     public sealed record Outcome(bool Skipped, int Repaired, int Abandoned);
 
@@ -35,7 +35,7 @@ internal sealed class ReferenceRecount(IGrainFactory grains, IndexRouter index, 
                     abandoned.AddRange(files.Where(f => !committed.Contains(f)));
                     continue;
                 }
-                if (IngestHeartbeat.IsFresh(directory)) return new Outcome(true, 0, 0);
+                if (IngestHeartbeat.IsFresh(directory, heartbeatExpiry)) return new Outcome(true, 0, 0);
                 abandoned.Add(directory);
             }
 
