@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
-using System.Reflection;
 
 namespace OrleansDedup.Storage;
 
@@ -9,30 +8,51 @@ namespace OrleansDedup.Storage;
 /// Applies the embedded scripts of one dialect folder (<c>Sql/{Dialect}/NNNN-Name.sql</c>) in number order, each in
 /// its own transaction, recording each number in <c>OrleansDedupSchema</c> so that a script runs once per database.
 /// </summary>
-/// <remarks>Plain ADO.NET so that a second dialect (e.g. <c>Sql/PostgreSql/</c>) reuses it unchanged.</remarks>
+/// <remarks>Plain ADO.NET, so that every dialect (<c>Sql/Sqlite/</c>, <c>Sql/PostgreSql/</c>) shares it.</remarks>
 internal static class SqlScriptRunner
 {
     private const string ResourceRoot = "Sql/";
 
-    /// <summary>Brings the database up to the newest script of <paramref name="dialect"/>.</summary>
-    public static void Apply(DbConnection connection, string dialect)
+    /// <summary>
+    /// Brings a SQLite database up to the newest script of <paramref name="dialect"/>. Serializable makes
+    /// Microsoft.Data.Sqlite take the write lock up front (BEGIN IMMEDIATE), so two processes starting together apply
+    /// each script once.
+    /// </summary>
+    /// <remarks>Microsoft.Data.Sqlite completes its asynchronous calls synchronously, so this blocks on nothing.</remarks>
+    public static void Apply(DbConnection connection, string dialect) =>
+        ApplyAsync(connection, dialect, IsolationLevel.Serializable, lockStatement: null, CancellationToken.None)
+            .GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Brings the database up to the newest script of <paramref name="dialect"/>. When given,
+    /// <paramref name="lockStatement"/> runs first in every script's transaction and must block until this
+    /// initialiser is the only one (e.g. PostgreSQL's <c>pg_advisory_xact_lock</c>); the isolation level must then let
+    /// the statements after it see what the previous holder committed (READ COMMITTED, not a snapshot taken earlier).
+    /// </summary>
+    public static async Task ApplyAsync(DbConnection connection, string dialect, IsolationLevel isolation,
+        string? lockStatement, CancellationToken cancellationToken)
     {
         foreach (var script in Scripts(dialect))
         {
-            // Serializable makes Microsoft.Data.Sqlite take the write lock up front (BEGIN IMMEDIATE), so two
-            // processes starting together apply each script once.
-            using var transaction = connection.BeginTransaction(IsolationLevel.Serializable);
-            Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS OrleansDedupSchema (Version INTEGER NOT NULL)");
+            await using var transaction = await connection.BeginTransactionAsync(isolation, cancellationToken).ConfigureAwait(false);
+            if (lockStatement is not null)
+            {
+                await ExecuteAsync(connection, transaction, lockStatement, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS OrleansDedupSchema (Version INTEGER NOT NULL)",
+                cancellationToken).ConfigureAwait(false);
             var version = Convert.ToInt32(
-                Scalar(connection, transaction, "SELECT COALESCE(MAX(Version), 0) FROM OrleansDedupSchema"),
+                await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(Version), 0) FROM OrleansDedupSchema", cancellationToken)
+                    .ConfigureAwait(false),
                 CultureInfo.InvariantCulture);
             if (script.Number <= version)
             {
-                continue;
+                continue; // disposing the transaction rolls it back and releases the lock
             }
 
-            Execute(connection, transaction, ReadScript(script.ResourceName));
-            using (var record = connection.CreateCommand())
+            await ExecuteAsync(connection, transaction, ReadScript(script.ResourceName), cancellationToken).ConfigureAwait(false);
+            await using (var record = connection.CreateCommand())
             {
                 record.Transaction = transaction;
                 record.CommandText = "INSERT INTO OrleansDedupSchema (Version) VALUES (@Version)";
@@ -40,12 +60,15 @@ internal static class SqlScriptRunner
                 parameter.ParameterName = "@Version";
                 parameter.Value = script.Number;
                 record.Parameters.Add(parameter);
-                record.ExecuteNonQuery();
+                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            transaction.Commit();
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The number of the newest embedded script of <paramref name="dialect"/>.</summary>
+    public static int LatestVersion(string dialect) => Scripts(dialect).Select(script => script.Number).DefaultIfEmpty(0).Max();
 
     private static IReadOnlyList<(int Number, string ResourceName)> Scripts(string dialect)
     {
@@ -76,19 +99,19 @@ internal static class SqlScriptRunner
         return reader.ReadToEnd();
     }
 
-    private static void Execute(DbConnection connection, DbTransaction transaction, string sql)
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
+        await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        command.ExecuteNonQuery();
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static object? Scalar(DbConnection connection, DbTransaction transaction, string sql)
+    private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
+        await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        return command.ExecuteScalar();
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 }
