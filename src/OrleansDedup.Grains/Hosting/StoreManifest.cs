@@ -15,20 +15,15 @@ public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize
     public static void Reconcile(StoreLayout layout, DedupOptions options)
     {
         Directory.CreateDirectory(layout.Root);
+        // Silos starting together on a new store (several processes on one volume) agree through a file lock:
+        // the first creates the manifest, the others adopt it.
+        using var gate = FileLock.Acquire(layout.Manifest + ".lock");
         if (!File.Exists(layout.Manifest))
         {
-            // Silos starting together on a new store race to create it: the first rename wins, the others adopt it.
-            var tmp = $"{layout.Manifest}.{Guid.NewGuid():N}.tmp";
+            var tmp = layout.Manifest + ".tmp";
             File.WriteAllText(tmp, JsonSerializer.Serialize(From(options)));
-            try
-            {
-                File.Move(tmp, layout.Manifest, overwrite: false);
-                return;
-            }
-            catch (IOException) when (File.Exists(layout.Manifest))
-            {
-                File.Delete(tmp);
-            }
+            File.Move(tmp, layout.Manifest, overwrite: true);
+            return;
         }
         StoreManifest? stored;
         try

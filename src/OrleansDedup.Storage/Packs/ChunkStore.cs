@@ -8,16 +8,17 @@ namespace OrleansDedup.Storage;
 /// instance per process per directory (several processes may share a directory: pack ids never collide).
 /// </summary>
 /// <remarks>
-/// An id is never reused while its pack exists. Once a pack is deleted its id may be handed out again by a later
-/// process, so the index must drop every location in a pack before <see cref="DeletePack"/>.
+/// Several processes may share the directory (silos on a shared volume). Pack ids come from a counter file updated
+/// under a file lock, so an id is never handed out twice and no cached read handle can meet a newer pack of the same
+/// id. A writer holds an exclusive lock on <c>pack-N.writing</c> while it writes, so that any process can tell that the
+/// pack is still open; a writer that crashed leaves its marker unlocked, and the pack counts as closed.
 /// </remarks>
 public sealed class ChunkStore : IDisposable
 {
     private readonly ConcurrentDictionary<int, SafeFileHandle> _readHandles = new();
-    private readonly ConcurrentDictionary<int, byte> _openForWriting = new();
+    private readonly ConcurrentDictionary<int, FileStream> _openForWriting = new();
     private readonly Lock _handleGate = new();
     private readonly Lock _idGate = new();
-    private int _nextId = -1;
     private bool _disposed;
 
     /// <summary>Opens (creating if needed) the store rooted at <paramref name="directory"/>.</summary>
@@ -38,25 +39,24 @@ public sealed class ChunkStore : IDisposable
     {
         lock (_idGate)
         {
-            var id = _nextId < 0 ? HighestPackId() + 1 : _nextId;
             while (true)
             {
+                var id = NextId();
                 var path = PackPath(id);
+                var marker = AcquireWritingMarker(id);
                 SafeFileHandle handle;
                 try
                 {
-                    // CreateNew is the cross-process arbiter: exactly one creator wins each id.
                     handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete);
                 }
                 catch (IOException) when (File.Exists(path))
                 {
-                    // Another process is writing here too; jump past everything it created rather than probe one by one.
-                    id = Math.Max(id + 1, HighestPackId() + 1);
+                    // Left by a store that predates the counter, or by a counter reset: take the next id.
+                    marker.Dispose();
                     continue;
                 }
 
-                _nextId = id + 1;
-                _openForWriting[id] = 0;
+                _openForWriting[id] = marker;
                 return new PackWriter(this, id, handle);
             }
         }
@@ -115,8 +115,27 @@ public sealed class ChunkStore : IDisposable
         return packs;
     }
 
-    /// <summary>Whether a writer of this process still has the pack open (so it must not be collected).</summary>
-    public bool IsOpenForWriting(int packId) => _openForWriting.ContainsKey(packId);
+    /// <summary>Whether a writer, of this or another process, still has the pack open (so it must not be collected).</summary>
+    public bool IsOpenForWriting(int packId)
+    {
+        if (_openForWriting.ContainsKey(packId)) return true;
+        var marker = MarkerPath(packId);
+        if (!File.Exists(marker)) return false;
+        try
+        {
+            using (new FileStream(marker, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+            File.Delete(marker);
+            return false;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
 
     /// <summary>Closes cached handles on the pack and deletes its file.</summary>
     /// <exception cref="InvalidOperationException">A writer of this process still has the pack open.</exception>
@@ -163,7 +182,46 @@ public sealed class ChunkStore : IDisposable
             File.Delete(PackPath(packId));
         }
 
-        _openForWriting.TryRemove(packId, out _);
+        if (_openForWriting.TryRemove(packId, out var marker))
+        {
+            File.Delete(MarkerPath(packId));
+            marker.Dispose();
+        }
+    }
+
+    private string MarkerPath(int packId) => PackPath(packId) + ".writing";
+
+    private FileStream AcquireWritingMarker(int packId) =>
+        new(MarkerPath(packId), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+    /// <summary>Takes the next id from <c>packs/next-id</c> under an exclusive lock shared by every process.</summary>
+    private int NextId()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            FileStream counter;
+            try
+            {
+                counter = new FileStream(Path.Combine(PackDirectory, "next-id"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 1000)
+            {
+                Thread.Sleep(2);
+                continue;
+            }
+            using (counter)
+            {
+                Span<byte> text = stackalloc byte[16];
+                var n = counter.Read(text);
+                var stored = n > 0 && int.TryParse(text[..n], out var value) ? value : 0;
+                var id = Math.Max(stored, HighestPackId() + 1);
+                counter.SetLength(0);
+                counter.Position = 0;
+                counter.Write(System.Text.Encoding.ASCII.GetBytes((id + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                counter.Flush(flushToDisk: true);
+                return id;
+            }
+        }
     }
 
     private SafeFileHandle ReadHandle(int packId) =>
