@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using OrleansDedup.Host.Configuration;
+using OrleansDedup.Storage;
 
 namespace OrleansDedup.Host.Clustering;
 
@@ -11,7 +12,7 @@ namespace OrleansDedup.Host.Clustering;
 /// </summary>
 public static class PostgreSqlClustering
 {
-    public const string Invariant = "Npgsql";
+    public const string Invariant = PostgreSqlSchema.Invariant;
 
     public static ISiloBuilder UsePostgreSqlClustering(this ISiloBuilder silo, SiloHostOptions options, IPAddress advertised)
     {
@@ -30,31 +31,8 @@ public static class PostgreSqlClustering
     }
 
     /// <summary>Applies the project's PostgreSQL scripts (clustering and persistence), idempotently, before the silo
-    /// starts; retried a bounded number of times so that a silo starting just before its database still comes up.</summary>
-    public static async Task EnsureSchemaAsync(string connectionString, ILogger logger, CancellationToken cancellation)
-    {
-        const int attempts = 5;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await ApplyProjectSchemaAsync(connectionString);
-                return;
-            }
-            catch (Exception e) when (attempt < attempts && IsTransient(e))
-            {
-                var delay = TimeSpan.FromSeconds(Math.Min(16, 1 << attempt));
-                logger.LogWarning("PostgreSQL is not reachable yet (attempt {Attempt} of {Attempts}: {Reason}); retrying in {Delay}",
-                    attempt, attempts, e.Message, delay);
-                await Task.Delay(delay, cancellation);
-            }
-        }
-    }
-
-    private static bool IsTransient(Exception e) => e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException or TimeoutException;
-
-    /// <summary>Placeholder until <c>OrleansDedup.Storage.PostgreSqlSchema.EnsureCreatedAsync(connectionString)</c>
-    /// exists: replace the body with that call.</summary>
-    private static Task ApplyProjectSchemaAsync(string connectionString) =>
-        throw new NotSupportedException("PostgreSQL schema not yet available");
+    /// starts. An unreachable server is retried a bounded number of times, then <see cref="DatabaseUnavailableException"/>
+    /// (its message names host, port and database, never credentials).</summary>
+    public static Task EnsureSchemaAsync(string connectionString, CancellationToken cancellation) =>
+        PostgreSqlSchema.EnsureCreatedAsync(connectionString, cancellation);
 }

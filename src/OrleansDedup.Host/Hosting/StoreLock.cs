@@ -26,7 +26,7 @@ public static class StoreLock
         }
         catch (IOException e)
         {
-            throw new IOException($"an embedded orleans-dedup process holds the store {dataDirectory}; wait for it to finish ({e.Message})", e);
+            throw new IOException($"an embedded orleans-dedup process holds the store {dataDirectory}; wait for it to finish", e);
         }
     }
 }

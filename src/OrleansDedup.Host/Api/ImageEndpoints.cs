@@ -1,0 +1,63 @@
+using Microsoft.Net.Http.Headers;
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Grains.Operations;
+using OrleansDedup.Host.Hosting;
+
+namespace OrleansDedup.Host.Api;
+
+/// <summary>The images: list, info, content (a verified restore, streamed) and delete.</summary>
+public static class ImageEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapGet("/images", List);
+        api.MapGet("/images/{name}", Get);
+        api.MapGet("/images/{name}/content", Content);
+        api.MapDelete("/images/{name}", Delete);
+    }
+
+    private static async Task<IResult> List(IGrainFactory grains)
+    {
+        var names = await grains.GetGrain<ICatalogGrain>(0).List();
+        var infos = await Task.WhenAll(names.Select(n => grains.GetGrain<IImageGrain>(n).GetInfo()));
+        return Results.Ok(infos.OfType<ImageInfo>().Select(ImageResponse.From).ToArray());
+    }
+
+    private static async Task<IResult> Get(string name, IGrainFactory grains) =>
+        await grains.GetGrain<IImageGrain>(name).GetInfo() is { } info ? Results.Ok(ImageResponse.From(info)) : NoSuchImage(name);
+
+    /// <summary>Restores into a temporary file on the data volume (every chunk and the digest checked), then streams it;
+    /// the file is deleted when the response ends, however it ends.</summary>
+    private static async Task<IResult> Content(string name, HttpContext http, IGrainFactory grains, ImageRestorer restorer,
+        ScratchDirectories scratch, ILogger<ImageRestorer> logger)
+    {
+        var info = await grains.GetGrain<IImageGrain>(name).GetInfo();
+        if (info is null) return NoSuchImage(name);
+        var temp = scratch.NewRestore();
+        FileStream stream;
+        try
+        {
+            await restorer.Restore(name, temp, null, http.RequestAborted);
+            stream = new FileStream(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16,
+                FileOptions.Asynchronous | FileOptions.SequentialScan | FileOptions.DeleteOnClose);
+        }
+        catch (IngestException e) when (e.Kind == IngestErrorKind.BadInput)
+        {
+            ScratchDirectories.TryDelete(temp, logger);
+            return NoSuchImage(name); // deleted while we were about to restore it
+        }
+        catch
+        {
+            ScratchDirectories.TryDelete(temp, logger);
+            throw;
+        }
+        return Results.Stream(stream, "application/octet-stream", fileDownloadName: name,
+            entityTag: new EntityTagHeaderValue($"\"{info.Digest}\""));
+    }
+
+    private static async Task<IResult> Delete(string name, IGrainFactory grains) =>
+        await grains.GetGrain<IImageGrain>(name).Delete() ? Results.NoContent() : NoSuchImage(name);
+
+    public static IResult NoSuchImage(string name) =>
+        Problems.Result(StatusCodes.Status404NotFound, $"there is no image named '{name}'");
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using Orleans.Configuration;
+using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Host.Api;
+using OrleansDedup.Host.Clustering;
+using OrleansDedup.Host.Configuration;
+using OrleansDedup.Host.Security;
+using OrleansDedup.Storage;
+
+namespace OrleansDedup.Host.Hosting;
+
+/// <summary>
+/// Builds and runs the silo host. Exit codes: 0 after a clean shutdown, 1 when the silo failed at or after start
+/// (e.g. a port in use), 2 for configuration it cannot start with. Errors before the host runs are one line on stderr.
+/// </summary>
+public static class SiloHost
+{
+    public const int ExitOk = 0;
+    public const int ExitFailed = 1;
+    public const int ExitBadConfiguration = 2;
+
+    /// <summary>How long a graceful stop (SIGTERM) may take: the silo hands its grains off and the index shards flush.
+    /// A Kubernetes pod's terminationGracePeriodSeconds must exceed it (e.g. 45 s), or the kubelet kills the silo midway.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>HTTP port when nothing (ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS, Kestrel:Endpoints) says otherwise.</summary>
+    public const int DefaultHttpPort = 8080;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // The content root is where the program is, so appsettings.json is found whatever the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        SiloHostOptions options;
+        IPAddress advertised;
+        try
+        {
+            options = SiloHostOptions.Load(builder.Configuration);
+            advertised = options.AdvertisedAddress();
+        }
+        catch (ConfigurationError e)
+        {
+            return Fail($"bad configuration: {e.Message}", ExitBadConfiguration);
+        }
+
+        FileStream storeLock;
+        try
+        {
+            Directory.CreateDirectory(options.DataDirectory);
+            storeLock = StoreLock.Acquire(options.DataDirectory);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return Fail($"bad configuration: the data directory {options.DataDirectory} is not writable ({e.Message})", ExitBadConfiguration);
+        }
+        catch (IOException e)
+        {
+            return Fail(e.Message, ExitFailed);
+        }
+
+        await using var _ = storeLock;
+        try
+        {
+            Configure(builder, options, advertised);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            // From the grid: settings it refuses, or a store made with other settings than these.
+            return Fail($"bad configuration: {e.Message}", ExitBadConfiguration);
+        }
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansDedup.Host");
+        if (options.IsPostgreSql)
+        {
+            try
+            {
+                await PostgreSqlClustering.EnsureSchemaAsync(options.ConnectionString!, app.Lifetime.ApplicationStopping);
+            }
+            catch (DatabaseUnavailableException e)
+            {
+                return Fail(e.Message, ExitFailed);
+            }
+            catch (Exception e) when (e is ArgumentException or Npgsql.PostgresException or Npgsql.NpgsqlException)
+            {
+                // A malformed connection string, a wrong password, a missing database: not worth retrying.
+                logger.LogError(e, "Could not prepare the PostgreSQL schema");
+                return Fail($"cannot prepare the PostgreSQL schema: {e.Message}", e is ArgumentException ? ExitBadConfiguration : ExitFailed);
+            }
+        }
+        app.Services.GetRequiredService<ScratchDirectories>().Prepare(logger);
+        Map(app);
+        if (!options.HasApiKey)
+            logger.LogWarning("No API key is configured: state-changing calls are refused until {Key} is set", $"{SiloHostOptions.Section}__{nameof(SiloHostOptions.ApiKey)}");
+        try
+        {
+            await app.RunAsync();
+            return ExitOk;
+        }
+        catch (Exception e)
+        {
+            logger.LogCritical(e, "The silo host failed");
+            return Fail($"the silo failed: {e.Message}", ExitFailed);
+        }
+    }
+
+    private static void Configure(WebApplicationBuilder builder, SiloHostOptions options, IPAddress advertised)
+    {
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        var urls = builder.Configuration;
+        if (string.IsNullOrEmpty(urls["urls"]) && string.IsNullOrEmpty(urls["http_ports"]) && string.IsNullOrEmpty(urls["https_ports"])
+            && !urls.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls($"http://*:{DefaultHttpPort}");
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WriteIndented = false);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Detail ??= $"{c.HttpContext.Request.Method} {c.HttpContext.Request.Path}: {c.ProblemDetails.Title ?? "error"}");
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new ImageRoots(options.ImageRoots));
+        builder.Services.AddSingleton(new ScratchDirectories(options.DataDirectory));
+        builder.Services.AddSingleton<UploadCleanup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadCleanup>());
+
+        var dedup = options.DedupOptions();
+        builder.UseOrleans(silo =>
+        {
+            if (options.IsPostgreSql) silo.UsePostgreSqlClustering(options, advertised);
+            else
+            {
+                if (!string.IsNullOrWhiteSpace(options.AdvertisedIPAddress))
+                    Console.Error.WriteLine("warning: AdvertisedIPAddress is ignored with clustering 'localhost' (the silo listens on loopback)");
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, null, options.ServiceId, options.ClusterId);
+            }
+            silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
+            silo.AddDedupGrid(dedup);
+        });
+    }
+
+    private static void Map(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        HealthEndpoints.Map(app);
+        var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
+        ImageEndpoints.Map(api);
+        IngestEndpoints.Map(api);
+        UploadEndpoints.Map(api);
+        StoreEndpoints.Map(api);
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"error: {Problems.OneLine(message)}");
+        return code;
+    }
+}

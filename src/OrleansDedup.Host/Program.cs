@@ -1,0 +1,3 @@
+using OrleansDedup.Host.Hosting;
+
+return await SiloHost.RunAsync(args);
