@@ -11,6 +11,10 @@ public sealed class DedupOptions
     /// <summary>Where packs, index journals, recipes and the catalog database live.</summary>
     public string DataDirectory { get; set; } = "";
 
+    /// <summary>PostgreSQL connection string for the image catalog's grain storage (a cluster); unset, the catalog is a
+    /// SQLite file in the data directory (the embedded default). The schema must exist: see PostgreSqlSchema.</summary>
+    public string? CatalogConnectionString { get; set; }
+
     public int ShardCount { get; set; } = 16;
 
     /// <summary>Images at least this large are split into segments of this size (the last may be shorter).</summary>

@@ -16,12 +16,14 @@ public static class SiloBuilderExtensions
         options.Validate();
         var layout = new StoreLayout(options.DataDirectory);
         StoreManifest.Reconcile(layout, options);
-        SqliteGrainStorageSchema.EnsureCreated(SqliteGrainStorageSchema.ConnectionString(layout.CatalogDatabase));
+        var postgres = !string.IsNullOrWhiteSpace(options.CatalogConnectionString);
+        var connectionString = postgres ? options.CatalogConnectionString! : SqliteGrainStorageSchema.ConnectionString(layout.CatalogDatabase);
+        if (!postgres) SqliteGrainStorageSchema.EnsureCreated(connectionString);
 
         silo.AddAdoNetGrainStorage(StorageNames.Catalog, o =>
         {
-            o.Invariant = SqliteGrainStorageSchema.Invariant;
-            o.ConnectionString = SqliteGrainStorageSchema.ConnectionString(layout.CatalogDatabase);
+            o.Invariant = postgres ? PostgreSqlSchema.Invariant : SqliteGrainStorageSchema.Invariant;
+            o.ConnectionString = connectionString;
             // A deleted image leaves no row behind.
             o.DeleteStateOnClear = true;
         });

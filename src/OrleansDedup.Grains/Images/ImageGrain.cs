@@ -37,7 +37,9 @@ public sealed class ImageGrain(
 
     public Task<IngestStatus> StartIngest(IngestRequest request)
     {
-        if (_status.State == IngestState.Running) return GetIngestStatus();
+        if (_status.State == IngestState.Running)
+            return Task.FromResult(new IngestStatus(IngestState.Failed, 0, 0, $"'{Name}' is being ingested already; wait for it or cancel it",
+                IngestErrorKind.Conflict, null));
         if (record.State.Info is not null)
             return Task.FromResult(Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists; delete it first or ingest under another name"));
         var file = new FileInfo(request.Path);

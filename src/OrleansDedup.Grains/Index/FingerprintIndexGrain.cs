@@ -47,7 +47,7 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
 
     public Task<ShardStats> GetStats() => Task.FromResult(new ShardStats(
         (int)this.GetPrimaryKeyLong(), _index.Count - _index.Aliases, _index.Aliases, _index.ChunkBytes, _index.MetadataBytes,
-        silo.SiloAddress.ToString()));
+        silo.Name));
 
     public Task<PackUsage[]> GetPackUsage() => Task.FromResult(_index.PackUsage());
 

@@ -117,9 +117,13 @@ public sealed class SiloHostOptions
         }
     }
 
+    /// <summary>How long an ingest's heartbeat may be silent before the collector takes it for dead (default 120 s).</summary>
+    public int? IngestHeartbeatExpirySeconds { get; set; }
+
     public DedupOptions DedupOptions()
     {
-        var options = new DedupOptions { DataDirectory = DataDirectory };
+        var options = new DedupOptions { DataDirectory = DataDirectory, CatalogConnectionString = IsPostgreSql ? ConnectionString : null };
+        if (IngestHeartbeatExpirySeconds is { } expiry) options.IngestHeartbeatExpiry = TimeSpan.FromSeconds(expiry);
         if (ShardCount is { } shards) options.ShardCount = shards;
         if (SegmentSize is { } segment) options.SegmentSize = segment;
         if (BatchSize is { } batch) options.BatchSize = batch;

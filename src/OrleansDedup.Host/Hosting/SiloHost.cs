@@ -138,6 +138,8 @@ public static class SiloHost
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, null, options.ServiceId, options.ClusterId);
             }
             silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
+            // Failure detection can be tuned (tests shorten it) under Orleans:Membership, e.g. Orleans__Membership__ProbeTimeout.
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
             silo.AddDedupGrid(dedup);
         });
     }
