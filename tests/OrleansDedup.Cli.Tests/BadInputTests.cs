@@ -95,7 +95,7 @@ public sealed class BadInputTests(ImageFixtures images)
     {
         var list = Cli.Run(store, "list", "--json").Out;
         var packs = Directory.Exists(Path.Combine(store, "packs"))
-            ? string.Join(",", new DirectoryInfo(Path.Combine(store, "packs")).EnumerateFiles().OrderBy(f => f.Name).Select(f => $"{f.Name}:{f.Length}"))
+            ? string.Join(",", new DirectoryInfo(Path.Combine(store, "packs")).EnumerateFiles("*.pack").OrderBy(f => f.Name).Select(f => $"{f.Name}:{f.Length}"))
             : "";
         return list + "|" + packs;
     }

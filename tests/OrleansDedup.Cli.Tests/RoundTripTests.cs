@@ -100,5 +100,5 @@ public sealed class RoundTripTests(ImageFixtures images)
     }
 
     private static long PackBytes(string store) =>
-        Directory.Exists(Path.Combine(store, "packs")) ? new DirectoryInfo(Path.Combine(store, "packs")).EnumerateFiles().Sum(f => f.Length) : 0;
+        Directory.Exists(Path.Combine(store, "packs")) ? new DirectoryInfo(Path.Combine(store, "packs")).EnumerateFiles("*.pack").Sum(f => f.Length) : 0;
 }
