@@ -45,6 +45,15 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
 
     public Task<Guid[]> Epochs() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).GetEpoch()));
 
+    /// <summary>Every entry of every shard, page by page.</summary>
+    public async IAsyncEnumerable<IndexEntryView> ListAll()
+    {
+        for (var s = 0; s < shardCount; s++)
+            await foreach (var page in Shard(s).ListEntries())
+                foreach (var entry in page)
+                    if (entry.Found) yield return entry;
+    }
+
     private async Task<TResult[]> Scatter<TResult>(int count, Func<int, Fingerprint> key, Func<int, int[], Task<TResult[]>> call)
     {
         var results = new TResult[count];

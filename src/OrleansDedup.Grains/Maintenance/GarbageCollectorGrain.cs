@@ -63,19 +63,13 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, S
         using (var writer = store.CreateWriter())
         {
             var buffer = new byte[64 << 10];
-            for (var s = 0; s < index.ShardCount; s++)
+            await foreach (var entry in index.ListAll())
             {
-                await foreach (var page in index.Shard(s).ListEntries())
-                {
-                    foreach (var entry in page)
-                    {
-                        if (!entry.Found || entry.Pieces is not null || !packs.Contains(entry.Location.Pack)) continue;
-                        if (buffer.Length < entry.Location.Length) buffer = new byte[entry.Location.Length];
-                        var bytes = buffer.AsSpan(0, entry.Location.Length);
-                        store.Read(entry.Location, bytes);
-                        moves.Add(new ChunkMove(entry.Fingerprint, entry.Location, writer.Append(entry.Fingerprint, bytes)));
-                    }
-                }
+                if (entry.Pieces is not null || !packs.Contains(entry.Location.Pack)) continue;
+                if (buffer.Length < entry.Location.Length) buffer = new byte[entry.Location.Length];
+                var bytes = buffer.AsSpan(0, entry.Location.Length);
+                store.Read(entry.Location, bytes);
+                moves.Add(new ChunkMove(entry.Fingerprint, entry.Location, writer.Append(entry.Fingerprint, bytes)));
             }
             writer.Flush();
         }

@@ -47,9 +47,7 @@ internal sealed class ReferenceRecount(IGrainFactory grains, IndexRouter index, 
                 if (!entry.IsZero) expected[entry.Fingerprint] = expected.GetValueOrDefault(entry.Fingerprint) + 1;
         }
         var entries = new List<IndexEntryView>();
-        for (var s = 0; s < index.ShardCount; s++)
-            await foreach (var page in index.Shard(s).ListEntries())
-                entries.AddRange(page.Where(e => e.Found));
+        await foreach (var e in index.ListAll()) entries.Add(e);
         foreach (var alias in entries.Where(e => e.Pieces is not null && expected.ContainsKey(e.Fingerprint)))
             foreach (var piece in alias.Pieces!)
                 expected[piece.Chunk] = expected.GetValueOrDefault(piece.Chunk) + 1;

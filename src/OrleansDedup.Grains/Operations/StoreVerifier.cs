@@ -28,10 +28,7 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
 
         step?.Invoke("reading the index");
         var entries = new Dictionary<Fingerprint, IndexEntryView>();
-        for (var s = 0; s < index.ShardCount; s++)
-            await foreach (var page in index.Shard(s).ListEntries())
-                foreach (var e in page.Where(e => e.Found))
-                    entries[e.Fingerprint] = e;
+        await foreach (var e in index.ListAll()) entries[e.Fingerprint] = e;
 
         step?.Invoke("checking chunks");
         var expected = new Dictionary<Fingerprint, long>();
