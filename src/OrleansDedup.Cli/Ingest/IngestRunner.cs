@@ -9,13 +9,13 @@ public sealed record ImageSource(string Name, string Path);
 /// grains to cancel and waits until they have given everything back.</summary>
 public static class IngestRunner
 {
-    private const int ParallelImages = 2;
-
+    /// <param name="parallelImages">Images ingested at once; 1 makes each image's statistics independent of timing
+    /// (an image counts as duplicate exactly what the images before it stored).</param>
     public static async Task<IngestStatus[]> Run(IClusterClient client, IReadOnlyList<ImageSource> images, ChunkingStrategy strategy,
-        Action<int, IngestStatus>? progress, CancellationToken cancellation)
+        Action<int, IngestStatus>? progress, CancellationToken cancellation, int parallelImages = 2)
     {
         var results = new IngestStatus[images.Count];
-        using var gate = new SemaphoreSlim(ParallelImages);
+        using var gate = new SemaphoreSlim(parallelImages);
         await Task.WhenAll(images.Select(async (image, i) =>
         {
             await gate.WaitAsync(CancellationToken.None);

@@ -6,7 +6,8 @@ using OrleansDedup.Abstractions.Maintenance;
 
 namespace OrleansDedup.Cli.Ingest;
 
-/// <summary>Ingests images into a throw-away store under one strategy, for `compare` and `bench`.</summary>
+/// <summary>Ingests images, one after another in the given order, into a throw-away store under one strategy, for
+/// `compare` and `bench`.</summary>
 public static class ScratchStore
 {
     public sealed record Outcome(ChunkingStrategy Strategy, StoreReport Report, double Seconds);
@@ -19,7 +20,7 @@ public static class ScratchStore
         {
             await using var grid = await EmbeddedGrid.StartAsync(settings.Options(directory), cancellation);
             var started = DateTime.UtcNow;
-            var results = await IngestRunner.Run(grid.Client, images, strategy, null, cancellation);
+            var results = await IngestRunner.Run(grid.Client, images, strategy, null, cancellation, parallelImages: 1);
             var seconds = (DateTime.UtcNow - started).TotalSeconds;
             var failed = results.FirstOrDefault(r => r.State != IngestState.Succeeded);
             if (failed is not null) throw new IngestException(failed.ErrorKind, failed.Error ?? "an ingest failed");
