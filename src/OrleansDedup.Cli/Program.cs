@@ -18,6 +18,7 @@ app.Configure(config =>
     config.AddCommand<GcCommand>("gc").WithDescription("Reclaim space no image references.");
     config.AddCommand<CompareCommand>("compare").WithDescription("Compare fixed, rabin and adaptive on the same images, with a chart.");
     config.AddCommand<BenchCommand>("bench").WithDescription("Measure ingest throughput, dedup rate and peak memory against a SHA-256 baseline.");
+    config.AddCommand<SimulateCommand>("simulate").WithDescription("Simulate dedup-aware live migration in a CloudSim-style load-balancing scenario, per strategy.");
     config.SetExceptionHandler((e, _) =>
     {
         Console.Error.WriteLine($"error: {e.Message}");

@@ -58,7 +58,7 @@ public static class MaxMinFairShare
             for (var f = 0; f < flows.Count; f++)
             {
                 if (!active[f]) continue;
-                if (flows[f].Demand - rates[f] <= Epsilon * Math.Max(1, flows[f].Demand)
+                if ((!double.IsPositiveInfinity(flows[f].Demand) && flows[f].Demand - rates[f] <= Epsilon * Math.Max(1, flows[f].Demand))
                     || flows[f].Links.Any(l => capacities[l] - used[l] <= Epsilon * Math.Max(1, capacities[l])))
                 {
                     active[f] = false;

@@ -1,0 +1,142 @@
+using System.ComponentModel;
+using System.Text.Json;
+using OrleansDedup.Migration.Scenario;
+using ScottPlot;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace OrleansDedup.Cli.Commands;
+
+public sealed class SimulateSettings : CommandSettings
+{
+    [CommandArgument(0, "[SCENARIO]")]
+    [Description("Scenario file (.yaml, .yml or .json); without one, CloudSim's IqrMmt set-up: 50 hosts, 50 VMs, one day.")]
+    public string? Scenario { get; init; }
+
+    [CommandOption("--seed <N>")]
+    [Description("Overrides the scenario's seed.")]
+    public int? Seed { get; init; }
+
+    [CommandOption("--steps <N>")]
+    [Description("Overrides the scenario's number of 300 s steps.")]
+    public int? Steps { get; init; }
+
+    [CommandOption("--compare <FILE>")]
+    [Description("Output of `compare --json`: its overall rates set each strategy's disk dedup share (fixed, rabin, adaptive).")]
+    public string? Compare { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Where to write simulate-time.png and simulate-bytes.png (default: the current directory).")]
+    public string Out { get; init; } = ".";
+
+    [CommandOption("--json")]
+    [Description("Print machine-readable JSON instead of tables.")]
+    public bool Json { get; init; }
+}
+
+/// <summary>Runs the CloudSim-style load-balancing scenario once per dedup strategy (same seed, same decisions) and
+/// compares migrations, migration time, downtime, bytes, energy and SLA violation time; deterministic for a seed.</summary>
+public sealed class SimulateCommand : Command<SimulateSettings>
+{
+    public override int Execute(CommandContext context, SimulateSettings settings, CancellationToken cancellation)
+    {
+        try
+        {
+            var spec = settings.Scenario is null ? new ScenarioSpec() : Load(settings.Scenario);
+            if (settings.Seed is { } seed) spec.Seed = seed;
+            if (settings.Steps is { } steps) spec.Steps = steps;
+            if (settings.Compare is not null) ApplyCompare(spec, settings.Compare);
+            spec.Validate();
+            var report = ScenarioRunner.Run(spec);
+            Directory.CreateDirectory(settings.Out);
+            var timeChart = Path.GetFullPath(Path.Combine(settings.Out, "simulate-time.png"));
+            var bytesChart = Path.GetFullPath(Path.Combine(settings.Out, "simulate-bytes.png"));
+            var names = report.Strategies.Select(s => s.Strategy).ToArray();
+            Bars(timeChart, names, "Migration time (s)", $"Migration time by strategy ({report.Hosts} hosts, {report.Vms} VMs, seed {report.Seed})",
+                [("total", report.Strategies.Select(s => s.TotalMigrationSeconds).ToArray()), ("downtime x 100", report.Strategies.Select(s => s.TotalDowntimeSeconds * 100).ToArray())]);
+            Bars(bytesChart, names, "Bytes sent (GB)", "Migration traffic by strategy",
+                [("memory", report.Strategies.Select(s => s.MemoryBytes / 1e9).ToArray()), ("disk", report.Strategies.Select(s => s.DiskBytes / 1e9).ToArray()),
+                 ("metadata", report.Strategies.Select(s => s.MetadataBytes / 1e9).ToArray())]);
+            if (settings.Json)
+            {
+                Output.Json(new
+                {
+                    report.Name, report.Seed, report.Hosts, report.Vms, report.Steps, report.StepSeconds,
+                    HostEnergyKWh = Math.Round(report.HostEnergyKWh, 6), report.OverloadSeconds,
+                    Charts = new[] { timeChart, bytesChart },
+                    Strategies = report.Strategies.Select(s => new
+                    {
+                        s.Strategy, s.Migrations, s.TotalMigrationSeconds, s.MeanMigrationSeconds, s.TotalDowntimeSeconds, s.NotConverged,
+                        s.BytesSent, s.MemoryBytes, s.DiskBytes, s.MetadataBytes, s.SavedZero, s.SavedDedup, s.SavedPresent,
+                        s.MigrationEnergyJoules, s.EnergyKWh, s.SlaViolationSeconds,
+                    }),
+                });
+                return ExitCodes.Ok;
+            }
+            var table = new Table().AddColumn("");
+            foreach (var n in names) table.AddColumn(Markup.Escape(n));
+            void Row(string label, Func<StrategyOutcome, string> cell) => table.AddRow([label, .. report.Strategies.Select(cell)]);
+            Row("Migrations", s => $"{s.Migrations:N0}");
+            Row("Total migration time", s => $"{s.TotalMigrationSeconds:N1} s");
+            Row("Mean migration time", s => $"{s.MeanMigrationSeconds:N2} s");
+            Row("Total downtime", s => $"{s.TotalDowntimeSeconds:N2} s");
+            Row("Not converged", s => $"{s.NotConverged:N0}");
+            Row("Bytes sent", s => Sizes.Format(s.BytesSent));
+            Row("  saved: zero / dedup / present", s => $"{Sizes.Format(s.SavedZero)} / {Sizes.Format(s.SavedDedup)} / {Sizes.Format(s.SavedPresent)}");
+            Row("Energy (hosts + migrations)", s => $"{s.EnergyKWh:N3} kWh");
+            Row("SLA violation time", s => $"{s.SlaViolationSeconds:N0} s");
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"{report.Hosts} hosts, {report.Vms} VMs, {report.Steps} steps of {report.StepSeconds:0} s, seed {report.Seed}; " +
+                $"host overload {report.OverloadSeconds:N0} s. Charts: {Markup.Escape(timeChart)}, {Markup.Escape(bytesChart)}");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException or JsonException or UnauthorizedAccessException)
+        {
+            return GridCommand<GridSettings>.Fail(e.Message, e is IOException or UnauthorizedAccessException ? ExitCodes.BadInput : ExitCodes.Usage);
+        }
+    }
+
+    private static ScenarioSpec Load(string path)
+    {
+        if (!File.Exists(path)) throw new IOException($"there is no scenario file '{path}'");
+        return ScenarioSpec.Load(path);
+    }
+
+    /// <summary>Reads <c>compare --json</c> output: the "overall" row's rate per strategy becomes that strategy's
+    /// dedupRate, for strategies of the scenario (or the defaults) that do not set a disk duplicate share themselves.</summary>
+    private static void ApplyCompare(ScenarioSpec spec, string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var overall = document.RootElement.GetProperty("images").EnumerateArray().FirstOrDefault(i => i.GetProperty("name").GetString() == "overall");
+        if (overall.ValueKind != JsonValueKind.Object) throw new FormatException($"'{path}' has no overall row; is it `compare --json` output?");
+        if (spec.Strategies.Count == 0) spec.Strategies = StrategySpec.Defaults();
+        foreach (var rate in overall.GetProperty("rates").EnumerateObject())
+        {
+            var strategy = spec.Strategies.FirstOrDefault(s => string.Equals(s.Name, rate.Name, StringComparison.OrdinalIgnoreCase));
+            if (strategy is null) spec.Strategies.Add(strategy = new StrategySpec { Name = rate.Name });
+            strategy.DedupRate = rate.Value.GetDouble();
+            strategy.DiskDuplicate = null;
+        }
+    }
+
+    /// <summary>Grouped bars in the style of <see cref="ComparisonChart"/>: one group per strategy, one bar per series.</summary>
+    private static void Bars(string path, string[] groups, string axis, string title, (string Series, double[] Values)[] series)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var bars = new List<Bar>();
+        for (var s = 0; s < series.Length; s++)
+        {
+            for (var g = 0; g < groups.Length; g++)
+                bars.Add(new Bar { Position = g * (series.Length + 1) + s, Value = series[s].Values[g], FillColor = palette.GetColor(s) });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Series, FillColor = palette.GetColor(s) });
+        }
+        plot.Add.Bars(bars);
+        plot.Axes.Bottom.SetTicks(groups.Select((_, g) => g * (series.Length + 1) + (series.Length - 1) / 2.0).ToArray(), groups);
+        plot.Axes.Left.Label.Text = axis;
+        plot.Axes.SetLimitsY(0, Math.Max(1e-9, series.Max(s => s.Values.DefaultIfEmpty(0).Max())) * 1.15);
+        plot.Title(title);
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, 1000, 560);
+    }
+}

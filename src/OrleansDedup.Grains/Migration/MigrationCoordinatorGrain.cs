@@ -1,0 +1,159 @@
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Migration;
+using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Grains.Index;
+using OrleansDedup.Grains.Operations;
+using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Migration;
+using OrleansDedup.Storage;
+
+namespace OrleansDedup.Grains.Migration;
+
+/// <summary>
+/// Migrates a VM from one host to another. For each disk image (unless storage is shared) and the optional memory
+/// snapshot it walks the image's recipes in batches; per batch it asks the destination which fingerprints it lacks (one
+/// call per batch, never per chunk), reads only those chunks from the grid's store (aliases assembled), writes them into
+/// the destination's cache in pieces of a few MiB, and finally hands over the recipes. Zero runs cross only as recipe
+/// markers. The measured byte counts then drive <see cref="MigrationModel"/> for time, downtime, rounds and energy.
+/// </summary>
+/// <remarks>
+/// Metadata counts the recipe files sent and the fingerprints of the set-difference queries (32 bytes each way). A
+/// fingerprint seen earlier in the same migration is not asked for again: its repeats count as deduplicated. Memory:
+/// with a snapshot, the first pre-copy pass uses the snapshot's measured zero and duplicate shares, and re-dirtied pages
+/// hit at <see cref="VmMigrationRequest.RedirtiedHitRate"/>; without one, memory is not deduplicated. The link rate is
+/// the slower host's bandwidth times the request's share, constant for the migration (concurrent migrations sharing a
+/// link are the scenario runner's business: <see cref="MaxMinFairShare"/>).
+/// </remarks>
+public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter index, StoreLayout layout) : Grain, IMigrationCoordinatorGrain
+{
+    /// <summary>Recipe entries per set-difference query.</summary>
+    public const int BatchEntries = 2048;
+
+    private const int PieceBytes = 4 << 20;
+
+    public async Task<VmMigrationReport> Migrate(VmMigrationRequest request)
+    {
+        if (request.Source == request.Destination) throw new ArgumentException("a VM cannot migrate to the host it is on");
+        if (request.RamBytes < 0 || request.BandwidthShare is <= 0 or > 1) throw new ArgumentException("RAM must be >= 0 and the bandwidth share in (0, 1]");
+        var source = GrainFactory.GetGrain<IHostGrain>(request.Source);
+        var destination = GrainFactory.GetGrain<IHostGrain>(request.Destination);
+        var from = await source.GetCapacity() ?? throw new ArgumentException($"host '{request.Source}' is not configured");
+        var to = await destination.GetCapacity() ?? throw new ArgumentException($"host '{request.Destination}' is not configured");
+        var bandwidth = Math.Min(from.BandwidthBytesPerSecond, to.BandwidthBytesPerSecond) * request.BandwidthShare;
+
+        var moved = new HashSet<Fingerprint>();
+        var disk = DataMovement.Empty;
+        if (!request.SharedStorage)
+            foreach (var image in request.Disks.Distinct())
+                disk += await Move(image, destination, moved);
+        var memory = request.MemorySnapshot is { } snapshot ? await Move(snapshot, destination, moved) : DataMovement.Empty;
+
+        var memoryFilter = DedupFilter.None;
+        if (memory.LogicalBytes > 0)
+            memoryFilter = new DedupFilter((double)memory.ZeroBytes / memory.LogicalBytes,
+                (double)(memory.DedupBytes + memory.PresentBytes) / memory.LogicalBytes, 0, Math.Clamp(request.RedirtiedHitRate, 0, 1));
+        var vm = new VmMigrationSpec(request.RamBytes, Dirty(request.Dirty), disk.LogicalBytes, request.SharedStorage,
+            new Transfer(disk.ChunkBytes, disk.MetadataBytes, disk.ZeroBytes, disk.DedupBytes, disk.PresentBytes), request.DeviceStateBytes);
+        var options = new MigrationOptions(request.PostCopy ? MigrationMode.PostCopy : MigrationMode.PreCopy, request.DowntimeLimitSeconds,
+            SetupSeconds: request.SetupSeconds, ResumeSeconds: request.ResumeSeconds);
+        var r = MigrationModel.Simulate(vm, bandwidth, memoryFilter, DedupFilter.None, options);
+        return new VmMigrationReport(request.Vm, request.Source, request.Destination, r.TotalSeconds, r.DowntimeSeconds, r.Rounds, r.Converged,
+            r.Stop.ToString(), bandwidth, r.BytesSent, r.MemoryBytes, r.DiskBytes, r.MetadataBytes, r.SavedZero, r.SavedDedup, r.SavedPresent,
+            r.EnergyJoules, disk, memory);
+    }
+
+    private static DirtyPageModel Dirty(DirtyModelSpec spec) => spec.Kind switch
+    {
+        DirtyModelKind.Constant => new ConstantDirtyRate(spec.Rate),
+        DirtyModelKind.WritableWorkingSet => new WritableWorkingSet(spec.WorkingSetBytes, spec.Rate, spec.ColdRate),
+        _ => DirtyPageModel.None,
+    };
+
+    /// <summary>Moves what the destination lacks of one image into its cache; returns what moved and what did not.</summary>
+    private async Task<DataMovement> Move(string image, IHostGrain destination, HashSet<Fingerprint> moved)
+    {
+        var manifest = await GrainFactory.GetGrain<IImageGrain>(image).GetManifest()
+            ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
+        var held = await destination.HoldsImage(image);
+        var present = new HashSet<Fingerprint>();
+        var assembler = new ChunkAssembler(store, index);
+        long zero = 0, dedup = 0, already = 0, chunkBytes = 0, chunks = 0, metadata = 0;
+        var batches = 0;
+        var batch = new List<RecipeEntry>(BatchEntries);
+
+        async Task Flush()
+        {
+            var ask = batch.Where(e => !e.IsZero && !moved.Contains(e.Fingerprint) && !present.Contains(e.Fingerprint))
+                .Select(e => e.Fingerprint).Distinct().ToArray();
+            var missing = ask.Length == 0 ? [] : await destination.Missing(ask);
+            if (ask.Length > 0) batches++;
+            metadata += (ask.Length + missing.Length) * (long)Fingerprint.Size;
+            var lacking = missing.ToHashSet();
+            var send = new List<(Fingerprint Fingerprint, int Length)>();
+            foreach (var e in batch)
+            {
+                if (e.IsZero) zero += e.Length;
+                else if (moved.Contains(e.Fingerprint)) dedup += e.Length;
+                else if (present.Contains(e.Fingerprint)) already += e.Length;
+                else if (lacking.Contains(e.Fingerprint))
+                {
+                    moved.Add(e.Fingerprint);
+                    send.Add((e.Fingerprint, e.Length));
+                    chunkBytes += e.Length;
+                    chunks++;
+                }
+                else
+                {
+                    present.Add(e.Fingerprint);
+                    already += e.Length;
+                }
+            }
+            batch.Clear();
+            if (send.Count > 0) await Send(send, assembler, destination);
+        }
+
+        for (var segment = 0; segment < manifest.SegmentRecipes.Length; segment++)
+        {
+            var path = layout.RecipeOf(manifest.SegmentRecipes[segment]);
+            using (var reader = new RecipeReader(path))
+            {
+                while (reader.TryRead(out var entry))
+                {
+                    batch.Add(entry);
+                    if (batch.Count >= BatchEntries) await Flush();
+                }
+                await Flush();
+                reader.Finish();
+            }
+            if (held) continue;
+            var recipe = await File.ReadAllBytesAsync(path);
+            metadata += recipe.Length;
+            await destination.StoreRecipe(new RecipeCopy(image, segment, manifest.SegmentRecipes.Length, manifest.Image.Size, manifest.Image.Digest, recipe));
+        }
+        return new DataMovement(manifest.Image.Size, chunkBytes, chunks, metadata, zero, dedup, already, batches);
+    }
+
+    /// <summary>Reads the chunks from the grid's store and writes them into the destination's cache, a few MiB per call.</summary>
+    private static async Task Send(List<(Fingerprint Fingerprint, int Length)> chunks, ChunkAssembler assembler, IHostGrain destination)
+    {
+        var views = await assembler.Load(chunks.Select(c => c.Fingerprint).ToArray());
+        var at = 0;
+        while (at < chunks.Count)
+        {
+            var size = 0;
+            var end = at;
+            while (end < chunks.Count && (end == at || size + chunks[end].Length <= PieceBytes)) size += chunks[end++].Length;
+            var data = new byte[size];
+            var offsets = new int[end - at + 1];
+            for (var i = at; i < end; i++)
+            {
+                var n = assembler.CopyTo(views[chunks[i].Fingerprint], data.AsSpan(offsets[i - at]));
+                if (n != chunks[i].Length) throw new InvalidDataException($"chunk {chunks[i].Fingerprint} has {n} bytes, the recipe says {chunks[i].Length}");
+                offsets[i - at + 1] = offsets[i - at] + n;
+            }
+            await destination.Store(new ChunkBatch(chunks.Skip(at).Take(end - at).Select(c => c.Fingerprint).ToArray(), offsets, data));
+            at = end;
+        }
+    }
+}

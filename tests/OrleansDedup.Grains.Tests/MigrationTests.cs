@@ -1,0 +1,142 @@
+using OrleansDedup.Abstractions.Migration;
+using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Migration;
+using OrleansDedup.Grains.Tests.Infrastructure;
+
+namespace OrleansDedup.Grains.Tests;
+
+/// <summary>Dedup-aware live migration on a three-silo test cluster: each silo models one host ("host-of-SILO").</summary>
+public sealed class MigrationTests : IAsyncLifetime
+{
+    private const long Ram = 512L << 20;
+    private static readonly HostCapacity Capacity = new(2660, 2, 4L << 30, 125_000_000);
+
+    private readonly TempDirectory _temp = new("odmig");
+    private Grid _grid = null!;
+
+    public async Task InitializeAsync() =>
+        _grid = await Grid.StartAsync(_temp.Data, 3, (options, silo) => silo.AddDedupMigration([HostOf(options.SiloName)]));
+
+    public async Task DisposeAsync()
+    {
+        await _grid.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private static string HostOf(string silo) => $"host-of-{silo}";
+
+    private string Host(int silo) => HostOf(_grid.Cluster.Silos[silo].Name);
+
+    private async Task<IHostGrain> Configured(string host)
+    {
+        var grain = _grid.Client.GetGrain<IHostGrain>(host);
+        await grain.Configure(Capacity);
+        return grain;
+    }
+
+    private Task<VmMigrationReport> Migrate(string vm, string from, string to, params string[] disks) =>
+        _grid.Client.GetGrain<IMigrationCoordinatorGrain>(vm).Migrate(new VmMigrationRequest(vm, from, to, Ram, DirtyModelSpec.None, disks));
+
+    [Fact]
+    public async Task HostGrainsRunOnTheSilosThatClaimThem()
+    {
+        foreach (var silo in _grid.Cluster.Silos)
+            Assert.Equal(silo.Name, await _grid.Client.GetGrain<IHostGrain>(HostOf(silo.Name)).GetSilo());
+        // A host no silo claims still gets one stable home.
+        var names = _grid.Cluster.Silos.Select(s => s.Name).ToArray();
+        var stray = await _grid.Client.GetGrain<IHostGrain>("unclaimed-host").GetSilo();
+        Assert.Contains(stray, names);
+    }
+
+    [Fact]
+    public async Task ANewImageSendsItsUniqueChunksOnceAndTheDestinationRestoresIt()
+    {
+        var image = TestImages.Disk(seed: 11, size: 3 << 20, zeroShare: 0.2, repeatShare: 0.2);
+        var info = await _grid.IngestOk("vm1-disk", TestImages.Write(_temp.File("vm1.raw"), image), ChunkingStrategy.Fixed);
+        var (a, b) = (Host(0), Host(1));
+        await Configured(a);
+        var destination = await Configured(b);
+
+        var report = await Migrate("vm1", a, b, "vm1-disk");
+        // Segments ingest in parallel, so the ingest's new/duplicate split may count a block twice; count from the bytes.
+        var blocks = Enumerable.Range(0, image.Length / 4096).Select(i => image.AsMemory(i * 4096, 4096)).ToArray();
+        var nonZero = blocks.Where(b => b.Span.ContainsAnyExcept((byte)0)).ToArray();
+        var unique = nonZero.Select(b => Fingerprint.Compute(b.Span)).Distinct().Count();
+        Assert.Equal(unique * 4096L, report.Disk.ChunkBytes);
+        Assert.Equal(unique, report.Disk.Chunks);
+        Assert.Equal((blocks.Length - nonZero.Length) * 4096L, report.Disk.ZeroBytes);
+        Assert.Equal((nonZero.Length - unique) * 4096L, report.Disk.DedupBytes);
+        Assert.Equal(0, report.Disk.PresentBytes);
+        Assert.Equal(image.Length, report.Disk.LogicalBytes);
+        // One set-difference query per batch of recipe entries (here: one per 1 MiB segment), never one per chunk.
+        Assert.Equal(info.Segments, report.Disk.Batches);
+        Assert.True(report.Disk.Batches * 50 < report.Disk.Chunks);
+        Assert.True(report.Converged);
+        Assert.Equal(unique * 4096.0, report.DiskBytes);
+        Assert.Equal((Ram + unique * 4096.0 + report.Disk.MetadataBytes) / (Capacity.BandwidthBytesPerSecond * 0.5), report.TotalSeconds, 6);
+
+        var stats = await destination.GetCacheStats();
+        Assert.Equal(unique, stats.Chunks);
+        Assert.Equal(["vm1-disk"], stats.Images);
+        var restored = _temp.File("vm1.restored");
+        Assert.Equal(image.Length, await destination.RestoreImage("vm1-disk", restored));
+        TestImages.AssertSameBytes(image, restored);
+        // The grid's own copy is untouched by the migration.
+        await _grid.VerifyOk();
+    }
+
+    [Fact]
+    public async Task AnImageTheDestinationHoldsSendsNoChunksAndASimilarOneSendsLittle()
+    {
+        var image = TestImages.Disk(seed: 21, size: 2 << 20, zeroShare: 0.1, repeatShare: 0.1);
+        var variant = TestImages.Variant(image, seed: 22, changes: 4);
+        await _grid.IngestOk("base", TestImages.Write(_temp.File("base.raw"), image), ChunkingStrategy.Fixed);
+        await _grid.IngestOk("variant", TestImages.Write(_temp.File("variant.raw"), variant), ChunkingStrategy.Fixed);
+        var (a, c) = (Host(0), Host(2));
+        await Configured(a);
+        var destination = await Configured(c);
+
+        var first = await Migrate("vm-a", a, c, "base");
+        Assert.True(first.Disk.ChunkBytes > 0);
+        var again = await Migrate("vm-b", a, c, "base");
+        Assert.Equal(0, again.Disk.ChunkBytes);
+        Assert.Equal(0, again.Disk.Chunks);
+        Assert.Equal(image.Length - again.Disk.ZeroBytes, again.Disk.PresentBytes + again.Disk.DedupBytes);
+        Assert.True(again.BytesSent < first.BytesSent);
+        Assert.True(again.TotalSeconds < first.TotalSeconds);
+
+        var similar = await Migrate("vm-c", a, c, "variant");
+        // Four 1 KiB changes touch at most eight 4 KiB blocks.
+        Assert.InRange(similar.Disk.Chunks, 1, 8);
+        Assert.True(similar.Disk.ChunkBytes <= 8 * 4096);
+        var restored = _temp.File("variant.restored");
+        await destination.RestoreImage("variant", restored);
+        TestImages.AssertSameBytes(variant, restored);
+    }
+
+    [Fact]
+    public async Task AdaptiveAliasesAndAMemorySnapshotMoveAndRestore()
+    {
+        var disk = TestImages.Disk(seed: 31, size: 3 << 20);
+        var memory = TestImages.Disk(seed: 32, size: 1 << 20, zeroShare: 0.5);
+        await _grid.IngestOk("adaptive-disk", TestImages.Write(_temp.File("ad.raw"), disk), ChunkingStrategy.Adaptive);
+        await _grid.IngestOk("vm-mem", TestImages.Write(_temp.File("mem.raw"), memory), ChunkingStrategy.Fixed);
+        var (a, b) = (Host(1), Host(2));
+        await Configured(a);
+        var destination = await Configured(b);
+        var report = await _grid.Client.GetGrain<IMigrationCoordinatorGrain>("vm-m").Migrate(new VmMigrationRequest("vm-m", a, b, memory.Length,
+            new DirtyModelSpec(DirtyModelKind.Constant, Rate: 1 << 20), ["adaptive-disk"], MemorySnapshot: "vm-mem"));
+        Assert.True(report.Memory.ZeroBytes >= memory.Length / 4);
+        Assert.True(report.SavedZeroBytes > 0);
+        foreach (var (name, bytes) in new[] { ("adaptive-disk", disk), ("vm-mem", memory) })
+        {
+            var restored = _temp.File(name + ".restored");
+            await destination.RestoreImage(name, restored);
+            TestImages.AssertSameBytes(bytes, restored);
+        }
+        var post = await _grid.Client.GetGrain<IMigrationCoordinatorGrain>("vm-m").Migrate(new VmMigrationRequest("vm-m", b, a, memory.Length,
+            DirtyModelSpec.None, ["adaptive-disk"], PostCopy: true, DeviceStateBytes: 1 << 20));
+        Assert.Equal(0, post.Rounds);
+        Assert.Equal((1 << 20) / post.BandwidthBytesPerSecond, post.DowntimeSeconds, 9);
+    }
+}

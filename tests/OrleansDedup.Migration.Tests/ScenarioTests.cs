@@ -1,0 +1,108 @@
+using System.Text.Json;
+using OrleansDedup.Migration;
+using OrleansDedup.Migration.Scenario;
+
+namespace OrleansDedup.Migration.Tests;
+
+public class ScenarioTests
+{
+    private static ScenarioSpec Small(int seed = 7) => new() { Seed = seed, Hosts = 12, Vms = 16, Steps = 60 };
+
+    [Fact]
+    public void PowerModelsMatchCloudSim()
+    {
+        Assert.Equal(86, SpecPowerModel.HpProLiantMl110G4.Power(0));
+        Assert.Equal(117, SpecPowerModel.HpProLiantMl110G4.Power(1));
+        Assert.Equal((99.5 + 102) / 2, SpecPowerModel.HpProLiantMl110G4.Power(0.45), 9);
+        Assert.Equal(135, SpecPowerModel.HpProLiantMl110G5.Power(1));
+        Assert.Equal(new[] { 1860.0, 2660 }, CloudSimCatalog.Hosts.Select(h => h.MipsPerCore));
+        Assert.Equal(new[] { 870.0, 1740, 1740, 613 }, CloudSimCatalog.Vms.Select(v => v.RamMb));
+        Assert.Equal(new[] { 0, 0, 1, 1, 2, 2, 3 }, Enumerable.Range(0, 7).Select(i => CloudSimCatalog.VmTypeIndexOf(i, 7)));
+    }
+
+    [Fact]
+    public void IqrIsTheInterquartileRange()
+    {
+        Assert.Equal(0.5, ScenarioRunner.Iqr([0, 0.25, 0.5, 0.75, 1]), 12);
+        Assert.Equal(0, ScenarioRunner.Iqr(Enumerable.Repeat(0.3, 12).ToArray()), 12);
+    }
+
+    [Fact]
+    public void AScenarioIsDeterministicForASeed()
+    {
+        var a = JsonSerializer.Serialize(ScenarioRunner.Run(Small()));
+        var b = JsonSerializer.Serialize(ScenarioRunner.Run(Small()));
+        Assert.Equal(a, b);
+        var other = JsonSerializer.Serialize(ScenarioRunner.Run(Small(8)));
+        Assert.NotEqual(a, other);
+    }
+
+    [Fact]
+    public void StrategiesSeeTheSameDecisionsAndDedupSendsLess()
+    {
+        var report = ScenarioRunner.Run(Small());
+        Assert.Equal(["none", "fixed", "rabin", "adaptive"], report.Strategies.Select(s => s.Strategy));
+        var none = report.Strategies[0];
+        Assert.True(none.Migrations > 0, "the scenario should migrate something");
+        Assert.All(report.Strategies, s => Assert.Equal(none.Migrations, s.Migrations));
+        foreach (var s in report.Strategies.Skip(1))
+        {
+            Assert.True(s.BytesSent < none.BytesSent, $"{s.Strategy} sent {s.BytesSent}, none {none.BytesSent}");
+            Assert.True(s.TotalMigrationSeconds < none.TotalMigrationSeconds);
+            Assert.True(s.EnergyKWh < none.EnergyKWh);
+            Assert.True(s.SlaViolationSeconds < none.SlaViolationSeconds);
+        }
+        Assert.Equal(0, none.SavedDedup + none.SavedZero + none.SavedPresent);
+    }
+
+    [Fact]
+    public void TheBalancerNeverOverfillsHostRam()
+    {
+        var spec = Small(3);
+        var placement = ScenarioRunner.Balance(spec, ScenarioRunner.Traces(spec));
+        var used = new double[spec.Hosts];
+        for (var v = 0; v < spec.Vms; v++) used[placement.FinalPlacement[v]] += CloudSimCatalog.Vms[CloudSimCatalog.VmTypeIndexOf(v, spec.Vms)].RamMb;
+        Assert.All(Enumerable.Range(0, spec.Hosts), h => Assert.True(used[h] <= CloudSimCatalog.HostOf(h).RamMb));
+        Assert.All(placement.Migrations, m => Assert.NotEqual(m.Source, m.Destination));
+    }
+
+    [Fact]
+    public void YamlAndJsonFilesParse()
+    {
+        var yaml = """
+            seed: 5
+            hosts: 4
+            vms: 6
+            steps: 20
+            mode: postcopy
+            dirty: { kind: constant, maxMbPerSecond: 10 }
+            strategies:
+              - { name: none, dedup: false }
+              - { name: adaptive, dedupRate: 60, diskZero: 0.2, memoryZero: 0.1 }
+            """;
+        var spec = ScenarioSpec.Parse(yaml, "s.yaml");
+        Assert.Equal(5, spec.Seed);
+        Assert.Equal("postcopy", spec.Mode);
+        Assert.Equal(0.4, spec.Strategies[1].DiskFilter().DuplicateFraction, 12);
+        var json = ScenarioSpec.Parse("""{ "seed": 5, "hosts": 4, "vms": 6, "steps": 20, "strategies": [ { "name": "a" } ] }""", "s.json");
+        Assert.Equal(4, json.Hosts);
+        Assert.Throws<FormatException>(() => ScenarioSpec.Parse("{ \"sed\": 5 }", "bad.json"));
+        Assert.Throws<ArgumentException>(() => ScenarioSpec.Parse("hosts: 0", "bad.yaml"));
+        var report = ScenarioRunner.Run(spec);
+        Assert.All(report.Strategies.SelectMany(s => s.PerMigration), r => Assert.Equal(MigrationMode.PostCopy, r.Mode));
+    }
+}
+
+public class ShippedScenarioTests
+{
+    [Fact]
+    public void TheShippedScenarioParsesAndMatchesTheDefaults()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "../../../../../src/OrleansDedup.Migration/Scenarios/iqr-mmt.yaml");
+        var spec = ScenarioSpec.Load(path);
+        Assert.Equal(50, spec.Hosts);
+        Assert.Equal(288, spec.Steps);
+        Assert.Equal(["none", "fixed", "rabin", "adaptive"], spec.Strategies.Select(s => s.Name));
+        Assert.Equal(StrategySpec.Defaults().Select(s => s.DiskFilter()), spec.Strategies.Select(s => s.DiskFilter()));
+    }
+}
