@@ -33,7 +33,8 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton(layout);
         silo.Services.AddSingleton(SharedChunkStores.For(layout.Root));
-        silo.Services.AddSingleton(sp => new IndexRouter(sp.GetRequiredService<IGrainFactory>(), options.ShardCount));
+        silo.Services.AddSingleton(sp => new DedupMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ChunkStore>()));
+        silo.Services.AddSingleton(sp => new IndexRouter(sp.GetRequiredService<IGrainFactory>(), options.ShardCount) { Metrics = sp.GetRequiredService<DedupMetrics>() });
         silo.Services.AddSingleton<ImageRestorer>();
         silo.Services.AddSingleton<StoreVerifier>();
         silo.Services.AddSingleton<StoreStatistics>();

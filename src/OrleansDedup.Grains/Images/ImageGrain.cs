@@ -145,6 +145,7 @@ public sealed class ImageGrain(
             RecipeReferences.DeleteFiles(layout, attempts.Except(recipes));
             heartbeat.Complete();
             _status = new IngestStatus(IngestState.Succeeded, size, size, null, IngestErrorKind.None, info);
+            index.Metrics?.IngestFinished("succeeded");
         }
         catch (Exception e)
         {
@@ -155,6 +156,7 @@ public sealed class ImageGrain(
             _status = cancellation.IsCancellationRequested
                 ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
                 : Failed(Classify(e, out var message), message);
+            index.Metrics?.IngestFinished(_status.State == IngestState.Cancelled ? "cancelled" : "failed");
             if (_status.ErrorKind == IngestErrorKind.Internal) logger.LogError(e, "Ingest of {Image} from {Path} failed", Name, path);
             else logger.LogWarning("Ingest of {Image} from {Path} failed: {Reason}", Name, path, _status.Error);
         }

@@ -15,15 +15,18 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
 {
     private readonly Guid _epoch = Guid.NewGuid();
     private ShardIndex _index = null!;
+    private DedupMetrics? _metrics;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _index = new ShardIndex(layout.Index, (int)this.GetPrimaryKeyLong());
+        (_metrics = (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics))?.TrackShard((int)this.GetPrimaryKeyLong(), () => _index.Count);
         return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _metrics?.UntrackShard((int)this.GetPrimaryKeyLong());
         _index.Flush();
         _index.Dispose();
         return Task.CompletedTask;

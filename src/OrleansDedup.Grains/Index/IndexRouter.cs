@@ -8,20 +8,23 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
 {
     public int ShardCount => shardCount;
 
+    /// <summary>The silo's metrics (index batch latency, and for the segments using this router their own); none: not measured.</summary>
+    public Hosting.DedupMetrics? Metrics { get; init; }
+
     public IFingerprintIndexGrain Shard(int shard) => grains.GetGrain<IFingerprintIndexGrain>(shard);
 
     /// <summary>Adds references to known fingerprints; returns, per fingerprint, whether it was known.</summary>
     public Task<bool[]> AddReferences(Fingerprint[] fingerprints, int[] counts) =>
-        Scatter(fingerprints.Length, i => fingerprints[i],
+        Scatter("add_references", fingerprints.Length, i => fingerprints[i],
             (shard, idx) => Shard(shard).AddReferences(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx))));
 
     /// <summary>Inserts entries; returns, per entry, whether another ingest had inserted it first.</summary>
     public Task<bool[]> Insert(NewIndexEntry[] entries) =>
-        Scatter(entries.Length, i => entries[i].Fingerprint,
+        Scatter("insert", entries.Length, i => entries[i].Fingerprint,
             (shard, idx) => Shard(shard).Insert(new InsertBatch(Pick(entries, idx))));
 
     public Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints) =>
-        Scatter(fingerprints.Length, i => fingerprints[i], (shard, idx) => Shard(shard).Resolve(Pick(fingerprints, idx)));
+        Scatter("resolve", fingerprints.Length, i => fingerprints[i], (shard, idx) => Shard(shard).Resolve(Pick(fingerprints, idx)));
 
     /// <summary>Drops references, and in turn the references that dead aliases held on their chunks.</summary>
     public async Task<long> Release(Fingerprint[] fingerprints, int[] counts)
@@ -54,11 +57,13 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
                     if (entry.Found) yield return entry;
     }
 
-    private async Task<TResult[]> Scatter<TResult>(int count, Func<int, Fingerprint> key, Func<int, int[], Task<TResult[]>> call)
+    private async Task<TResult[]> Scatter<TResult>(string operation, int count, Func<int, Fingerprint> key, Func<int, int[], Task<TResult[]>> call)
     {
         var results = new TResult[count];
         var groups = Group(count, key);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var replies = await Task.WhenAll(groups.Select(g => call(g.Key, g.Value)));
+        Metrics?.IndexBatch(operation, started);
         var k = 0;
         foreach (var (_, indices) in groups)
         {

@@ -54,7 +54,9 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, S
         }
         if (toCompact.Count > 0) await Compact(toCompact);
         await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).Compact()));
-        return new GcResult(deleted, toCompact.Count, before, store.TotalBytes(), recount.Repaired, recount.Abandoned, recount.Skipped);
+        var after = store.TotalBytes();
+        (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics)?.GcFinished(before - after);
+        return new GcResult(deleted, toCompact.Count, before, after, recount.Repaired, recount.Abandoned, recount.Skipped);
     }
 
     private async Task Compact(HashSet<int> packs)

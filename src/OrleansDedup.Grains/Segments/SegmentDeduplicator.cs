@@ -36,6 +36,7 @@ internal sealed class SegmentDeduplicator(
         var recipePath = layout.RecipeOf(work.RecipePath);
         var buffers = new[] { ArrayPool<byte>.Shared.Rent(options.BatchSize), ArrayPool<byte>.Shared.Rent(options.BatchSize) };
         Task<bool>? reading = null;
+        var meter = index.Metrics?.StartSegment();
         try
         {
             using var source = new SegmentSource(work.SourcePath, work.SourceLength, work.Offset, work.Length);
@@ -51,6 +52,7 @@ internal sealed class SegmentDeduplicator(
                     if (hasData) await ProcessBatch(buffers[k % 2].AsMemory(0, length));
                     else AddZeroRun(length);
                     progress(length);
+                    meter?.Report(_stats.ToStats());
                     position = next;
                     cancellation.ThrowIfCancellationRequested();
                 }
@@ -58,11 +60,13 @@ internal sealed class SegmentDeduplicator(
                 _pack?.Dispose();
                 var digest = _recipe.Complete();
                 _stats.RecipeBytes = _recipe.Bytes;
+                meter?.Complete(succeeded: true);
                 return new SegmentResult(work.Index, _stats.ToStats(), digest, "");
             }
         }
         catch
         {
+            meter?.Complete(succeeded: false);
             if (reading is not null) await reading.ContinueWith(_ => { }, TaskScheduler.Default);
             _pack?.Dispose();
             File.Delete(recipePath);

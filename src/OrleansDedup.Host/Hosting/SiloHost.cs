@@ -126,6 +126,7 @@ public static class SiloHost
         builder.Services.AddSingleton(new ScratchDirectories(options.DataDirectory));
         builder.Services.AddSingleton<UploadCleanup>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadCleanup>());
+        Observability.AddMetrics(builder, options);
 
         var dedup = options.DedupOptions();
         builder.UseOrleans(silo =>
@@ -141,6 +142,7 @@ public static class SiloHost
             // Failure detection can be tuned (tests shorten it) under Orleans:Membership, e.g. Orleans__Membership__ProbeTimeout.
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
             silo.AddDedupGrid(dedup);
+            Observability.AddDashboard(silo, builder.Configuration);
         });
     }
 
@@ -149,6 +151,7 @@ public static class SiloHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         HealthEndpoints.Map(app);
+        Observability.Map(app);
         var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
         ImageEndpoints.Map(api);
         IngestEndpoints.Map(api);
