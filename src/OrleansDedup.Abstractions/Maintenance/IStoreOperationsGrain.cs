@@ -5,7 +5,8 @@ namespace OrleansDedup.Abstractions.Maintenance;
 public sealed record RestoreChunk([property: Id(0)] long Offset, [property: Id(1)] byte[] Data);
 
 /// <summary>Work that reads the chunk store, run on whichever silo the caller reaches (every silo sees the store), so
-/// that a client without the store's volume can still restore, verify and see statistics.</summary>
+/// that a client without the store's volume can still restore, verify and see statistics. Give each restore a key of
+/// its own: its pages must all reach one activation.</summary>
 public interface IStoreOperationsGrain : IGrainWithIntegerKey
 {
     /// <summary>The image's data, in pieces of a few MiB, each checked against its fingerprints. The sequence fails at

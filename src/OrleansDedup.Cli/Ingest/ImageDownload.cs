@@ -15,7 +15,7 @@ public static class ImageDownload
             await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1))
             {
                 var position = 0L;
-                await foreach (var chunk in client.GetGrain<IStoreOperationsGrain>(0).Restore(info.Name).WithCancellation(cancellation))
+                await foreach (var chunk in client.GetGrain<IStoreOperationsGrain>(Random.Shared.NextInt64()).Restore(info.Name).WithCancellation(cancellation))
                 {
                     output.Position = chunk.Offset;
                     output.Write(chunk.Data);

@@ -3,7 +3,9 @@ using OrleansDedup.Grains.Operations;
 
 namespace OrleansDedup.Grains.Maintenance;
 
-[StatelessWorker]
+/// <summary>Runs where the caller is when it can (every silo sees the store). Not a stateless worker: a streamed restore
+/// must reach the same activation for each page, so a restore uses a key of its own.</summary>
+[Orleans.Placement.PreferLocalPlacement]
 public sealed class StoreOperationsGrain(ImageRestorer restorer, StoreVerifier verifier, StoreStatistics statistics) : Grain, IStoreOperationsGrain
 {
     private const int PieceBytes = 4 << 20;
