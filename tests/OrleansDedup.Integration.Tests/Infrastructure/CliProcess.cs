@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace OrleansDedup.Integration.Tests.Infrastructure;
+
+public sealed record CliResult(string[] Args, int ExitCode, string Out, string Error, TimeSpan Elapsed, bool TimedOut = false)
+{
+    public JsonElement Json
+    {
+        get
+        {
+            try
+            {
+                return JsonDocument.Parse(Out).RootElement.Clone();
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidOperationException($"`orleans-dedup {string.Join(' ', Args)}` printed no JSON ({e.Message}):\n{this}");
+            }
+        }
+    }
+
+    public override string ToString() =>
+        $"orleans-dedup {string.Join(' ', Args)} -> {(TimedOut ? "still running, killed" : $"exit {ExitCode}")} after {Elapsed.TotalSeconds:0.0} s\nstdout: {Out}\nstderr: {Error}";
+}
+
+/// <summary>The real <c>orleans-dedup</c> program (cli/orleans-dedup.dll, a copy of its own build output), run as a separate
+/// process, as an operator would.</summary>
+public static class CliProcess
+{
+    public static readonly string Program = Path.Combine(AppContext.BaseDirectory, "cli", "orleans-dedup.dll");
+
+    /// <summary>Runs the CLI to its end; past <paramref name="timeout"/> (default 3 min) it is killed and, if
+    /// <paramref name="returnOnTimeout"/>, a result with <see cref="CliResult.TimedOut"/> is returned instead of throwing.</summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyList<string> args, TimeSpan? timeout = null, bool returnOnTimeout = false)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add(Program);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        SiloNode.Scrub(info);
+        // The CLI never touches a local store against a cluster; point its default somewhere harmless anyway.
+        info.Environment["ORLEANS_DEDUP_DATA"] = Path.Combine(Path.GetTempPath(), "od-it-cli-unused");
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        ChildProcesses.Track(process);
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            var limit = timeout ?? TimeSpan.FromMinutes(3);
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(limit);
+            }
+            catch (TimeoutException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+                if (returnOnTimeout) return new CliResult(args.ToArray(), -1, await output, await error, clock.Elapsed, TimedOut: true);
+                throw new TimeoutException($"`orleans-dedup {string.Join(' ', args)}` did not finish within {limit}; stdout: {await output}; stderr: {await error}");
+            }
+            return new CliResult(args.ToArray(), process.ExitCode, await output, await error, clock.Elapsed);
+        }
+        finally
+        {
+            ChildProcesses.Forget(process);
+        }
+    }
+}

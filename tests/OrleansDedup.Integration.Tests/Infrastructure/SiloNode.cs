@@ -1,0 +1,251 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace OrleansDedup.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// One real silo: <c>dotnet orleans-dedup-silo.dll</c> from the test's output directory, a separate process with its
+/// configuration in environment variables, on its own loopback ports. Its output goes to a log file (kept when
+/// ORLEANS_DEDUP_IT_KEEP=1) and the last lines are kept in memory for assertion messages.
+/// </summary>
+public sealed class SiloNode : IAsyncDisposable
+{
+    public static readonly string Program = Path.Combine(AppContext.BaseDirectory, "orleans-dedup-silo.dll");
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _tail = new();
+    private readonly StreamWriter _log;
+    private readonly Lock _logGate = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+
+    private SiloNode(string name, Process process, int httpPort, int siloPort, int gatewayPort, string logPath, string apiKey)
+    {
+        Name = name;
+        _process = process;
+        HttpPort = httpPort;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+        LogPath = logPath;
+        _log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromMinutes(3) };
+        Http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+    }
+
+    public string Name { get; }
+
+    public int Pid => _process.Id;
+
+    public int HttpPort { get; }
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public string Gateway => $"127.0.0.1:{GatewayPort}";
+
+    public string LogPath { get; }
+
+    /// <summary>Sends the API key on every request (GETs ignore it).</summary>
+    public HttpClient Http { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public string Tail => string.Join('\n', _tail);
+
+    public string Stderr => string.Join('\n', _stderr);
+
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            try
+            {
+                _process.Refresh();
+                return _process.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                return TimeSpan.Zero;
+            }
+        }
+    }
+
+    /// <summary>Starts the host with <paramref name="environment"/> (full variable names) plus fresh ports.</summary>
+    public static SiloNode Start(string name, IReadOnlyDictionary<string, string> environment, string logDirectory, string apiKey)
+    {
+        var httpPort = FreePort();
+        var siloPort = FreePort();
+        var gatewayPort = FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add(Program);
+        Scrub(info);
+        info.Environment["DOTNET_gcServer"] = "0"; // three or four silos share a 2-core machine
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        info.Environment["OrleansDedup__SiloPort"] = siloPort.ToString();
+        info.Environment["OrleansDedup__GatewayPort"] = gatewayPort.ToString();
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+
+        var process = new Process { StartInfo = info };
+        var logPath = Path.Combine(logDirectory, $"{name}-{DateTime.UtcNow:HHmmss.fff}.log");
+        process.Start();
+        ChildProcesses.Track(process);
+        var node = new SiloNode(name, process, httpPort, siloPort, gatewayPort, logPath, apiKey);
+        process.OutputDataReceived += (_, e) => node.Keep(e.Data, error: false);
+        process.ErrorDataReceived += (_, e) => node.Keep(e.Data, error: true);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return node;
+    }
+
+    /// <summary>Removes inherited settings that could configure the process under test.</summary>
+    public static void Scrub(ProcessStartInfo info)
+    {
+        foreach (var key in info.Environment.Keys.Where(k =>
+                     k.StartsWith("OrleansDedup__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Orleans__", StringComparison.OrdinalIgnoreCase)
+                     || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Kestrel__", StringComparison.OrdinalIgnoreCase)
+                     || k.StartsWith("ORLEANS_DEDUP_", StringComparison.OrdinalIgnoreCase)).ToArray())
+            info.Environment.Remove(key);
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+    }
+
+    /// <summary>Waits until <c>/healthz</c> answers 200 (the silo is an active member).</summary>
+    public async Task WaitHealthyAsync(TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        using var probe = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        while (true)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before it was healthy:\n{Tail}");
+            try
+            {
+                using var response = await probe.GetAsync("/healthz");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+            if (clock.Elapsed > limit) throw new TimeoutException($"{Name} was not healthy within {limit}:\n{Tail}");
+            await Task.Delay(200);
+        }
+    }
+
+    public async Task<JsonElement> HealthAsync()
+    {
+        using var response = await Http.GetAsync("/healthz");
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>kill -9.</summary>
+    public async Task KillAsync()
+    {
+        ChildProcesses.Signal(_process, ChildProcesses.SigKill);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>SIGTERM, then waits for the exit (a graceful stop may take up to 30 s); returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan? limit = null)
+    {
+        ChildProcesses.Signal(_process, ChildProcesses.SigTerm);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(limit ?? TimeSpan.FromSeconds(45));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{Name} did not stop within {limit ?? TimeSpan.FromSeconds(45)} of SIGTERM:\n{Tail}");
+        }
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>The pack files this process has open right now (a segment being deduplicated here writes one).</summary>
+    public string[] OpenPackFiles()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{Pid}/fd")
+                .Select(fd =>
+                {
+                    try
+                    {
+                        return new FileInfo(fd).LinkTarget;
+                    }
+                    catch (IOException)
+                    {
+                        return null;
+                    }
+                })
+                .Where(t => t is not null && t.Contains("/packs/pack-", StringComparison.Ordinal) && t.EndsWith(".writing", StringComparison.Ordinal))
+                .Select(t => t!)
+                .ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return []; // exited
+        }
+    }
+
+    public Task<HttpResponseMessage> PostJsonAsync(string uri, object body) => Http.PostAsJsonAsync(uri, body);
+
+    private void Keep(string? line, bool error)
+    {
+        if (line is null) return;
+        _tail.Enqueue(line);
+        while (_tail.Count > 200) _tail.TryDequeue(out _);
+        if (error) _stderr.Enqueue(line);
+        lock (_logGate)
+        {
+            try
+            {
+                _log.WriteLine(error ? "[stderr] " + line : line);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+        }
+        ChildProcesses.Forget(_process);
+        _process.Dispose();
+        lock (_logGate) _log.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    public override string ToString() => $"{Name} (pid {Pid}, http {HttpPort}, silo {SiloPort}, gateway {GatewayPort})";
+}

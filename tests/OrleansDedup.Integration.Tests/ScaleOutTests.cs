@@ -1,0 +1,96 @@
+using System.Net;
+using OrleansDedup.Integration.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace OrleansDedup.Integration.Tests;
+
+/// <summary>A fourth silo joins a running cluster and takes work with no restart of the others; a silo removed
+/// gracefully (SIGTERM) while the cluster is idle loses nothing.</summary>
+public sealed class ScaleOutTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    private const long Size = 64L << 20;
+
+    [Fact]
+    public async Task Fourth_silo_joins_and_takes_work_then_graceful_removal_loses_nothing()
+    {
+        var original = cluster.Silos.ToArray();
+        var pids = original.Select(s => s.Pid).ToArray();
+        var images = new Dictionary<string, string>
+        {
+            ["base"] = cluster.WriteImage("base.raw", Size, seed: 51),
+            ["v1"] = cluster.WriteImage("v1.raw", Size, seed: 51, variant: 1),
+        };
+        await cluster.IngestOk(original[0], images["base"], "base");
+        await cluster.IngestOk(original[1], images["v1"], "v1");
+
+        // Join.
+        var fourth = (await cluster.StartSilosAsync(1))[0];
+        await cluster.WaitForActiveMembersAsync(4, TimeSpan.FromSeconds(60));
+        var health = await fourth.HealthAsync();
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.Equal("silo-4", health.GetProperty("silo").GetString());
+        Assert.Equal(cluster.ClusterId, health.GetProperty("clusterId").GetString());
+        // Nobody else restarted.
+        Assert.Equal(pids, original.Select(s => s.Pid).ToArray());
+        Assert.All(original, s => Assert.False(s.HasExited, $"{s} exited"));
+
+        // New work lands on it, with no restart: new images go in through the gateways in turn (the new silo's first)
+        // until one of its segments ran on the new silo (a segment writes its new chunks to a pack of its own process).
+        var gateways = new[] { fourth, original[0], original[1], original[2] };
+        var writers = cluster.Silos.ToDictionary(s => s.Name, _ => 0);
+        for (var n = 0; n < gateways.Length && writers["silo-4"] == 0; n++)
+        {
+            var name = $"new{n}";
+            images[name] = cluster.WriteImage($"{name}.raw", 48L << 20, seed: 60 + n);
+            var cpuBefore = cluster.Silos.ToDictionary(s => s.Name, s => s.CpuTime);
+            var ingest = cluster.Cli(gateways[n], "ingest", images[name], "--name", name);
+            while (!ingest.IsCompleted)
+            {
+                foreach (var s in cluster.Silos)
+                    if (s.OpenPackFiles().Length > 0) writers[s.Name]++;
+                await Task.Delay(5);
+            }
+            var r = await ingest;
+            Assert.True(r.ExitCode == 0, $"ingest failed:\n{r}\n{cluster.Diagnostics()}");
+            output.WriteLine($"{name} through {gateways[n].Name}: pack-writing samples " + string.Join(", ", writers.Select(w => $"{w.Key}={w.Value}")) +
+                             "; cpu " + string.Join(", ", cluster.Silos.Select(s => $"{s.Name}=+{(s.CpuTime - cpuBefore[s.Name]).TotalSeconds:0.00}s")));
+        }
+        Assert.True(writers["silo-4"] > 0, $"the new silo ran no segment of {gateways.Length} new ingests: " +
+                                           string.Join(", ", writers.Select(w => $"{w.Key}={w.Value}")));
+        var stats = await cluster.Stats(fourth);
+        var shardSilos = stats.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("silo").GetString()!).ToArray();
+        output.WriteLine("shards per silo after the join: " + string.Join(", ", shardSilos.GroupBy(s => s).Select(g => $"{g.Key}={g.Count()}")));
+
+        // Graceful removal of the silo with most index shards, while idle.
+        var leaving = original.OrderByDescending(s => shardSilos.Count(n => n == s.Name)).First();
+        var exit = await leaving.StopAsync();
+        Assert.True(exit == 0, $"{leaving} exited {exit} on SIGTERM:\n{leaving.Tail}");
+        await cluster.WaitForActiveMembersAsync(3, TimeSpan.FromSeconds(60));
+        var remaining = cluster.Silos;
+        Assert.Equal(3, remaining.Count);
+        Assert.Contains(fourth, remaining);
+
+        // Nothing lost: every image restores byte-identical through the remaining silos, and verify passes.
+        var k = 0;
+        foreach (var (name, path) in images) await cluster.RestoreIdentical(remaining[k++ % remaining.Count], name, path);
+        var report = await cluster.VerifyOk(remaining[0]);
+        Assert.Equal(images.Count, report.GetProperty("images").GetInt32());
+        // The content endpoint of the new silo serves them too.
+        using (var content = await fourth.Http.GetAsync("/api/images/v1/content", HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+            var restored = Path.Combine(cluster.OutputDirectory, "v1.http");
+            await using (var file = File.Create(restored)) await content.Content.CopyToAsync(file);
+            DiskImages.AssertIdentical(images["v1"], restored);
+        }
+
+        // The shards that lived on the removed silo now live on the others, and stats lists the new silo.
+        stats = await cluster.Stats(remaining[1]);
+        var after = stats.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("silo").GetString()!).ToArray();
+        output.WriteLine("shards per silo after the removal: " + string.Join(", ", after.GroupBy(s => s).Select(g => $"{g.Key}={g.Count()}")));
+        Assert.Equal(16, after.Length);
+        Assert.DoesNotContain(leaving.Name, after);
+        Assert.True(after.Contains("silo-4"), "stats does not list the new silo: after new work and the removal of a silo, " +
+                                              "no index shard lives on it (" + string.Join(", ", after.GroupBy(x => x).Select(g => $"{g.Key}={g.Count()}")) + ")");
+    }
+}
