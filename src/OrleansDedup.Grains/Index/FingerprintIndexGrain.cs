@@ -2,15 +2,16 @@ using Microsoft.Extensions.Options;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Grains.Placement;
 
 namespace OrleansDedup.Grains.Index;
 
 /// <summary>A shard of the global chunk index. Its calls are short and in memory, so it stays non-reentrant:
-/// every batch is applied atomically with respect to the others. Shards are spread over the silos and stay active for
-/// the life of their silo: an activation's end would change its epoch and fail the ingests in flight, and reloading a
-/// shard costs a full journal replay.</summary>
+/// every batch is applied atomically with respect to the others. Shards are spread over the silos by their number and
+/// stay active for the life of their silo: an activation's end would change its epoch and fail the ingests in flight,
+/// and reloading a shard costs a full journal replay.</summary>
 [CollectionAgeLimit(Days = 3650)]
-[Orleans.Placement.ActivationCountBasedPlacement]
+[ShardPlacement]
 public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails silo) : Grain, IFingerprintIndexGrain
 {
     private readonly Guid _epoch = Guid.NewGuid();
