@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Runtime.Placement;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
+using OrleansDedup.Grains.Placement;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Hosting;
@@ -30,11 +32,18 @@ public static class SiloBuilderExtensions
         // A segment of 1 GiB on a slow disk takes longer than Orleans' default 30 s; a dead silo is still noticed
         // by membership, which fails its calls early.
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10));
+        // The default directory loses the registrations a dead silo held and deactivates their grains on the survivors
+        // too: a third of the index shards and of the running ingests would end with any silo. This one recovers
+        // the registrations from the survivors instead, and never lets a grain have two activations.
+#pragma warning disable ORLEANSEXP003
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton(layout);
         silo.Services.AddSingleton(SharedChunkStores.For(layout.Root));
         silo.Services.AddSingleton(sp => new DedupMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ChunkStore>()));
         silo.Services.AddSingleton(sp => new IndexRouter(sp.GetRequiredService<IGrainFactory>(), options.ShardCount) { Metrics = sp.GetRequiredService<DedupMetrics>() });
+        silo.Services.AddPlacementDirector<ShardPlacementStrategy, ShardPlacementDirector>();
         silo.Services.AddSingleton<ImageRestorer>();
         silo.Services.AddSingleton<StoreVerifier>();
         silo.Services.AddSingleton<StoreStatistics>();

@@ -141,6 +141,10 @@ public static class SiloHost
             silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
             // Failure detection can be tuned (tests shorten it) under Orleans:Membership, e.g. Orleans__Membership__ProbeTimeout.
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+            // After a crash the directory holds the dead silo's grains for a lease before it lets them activate elsewhere,
+            // in case the silo was only cut off; OrleansDedup__GrainDirectory__RangeLeaseDuration tunes it (the Orleans:GrainDirectory
+            // section names directory providers).
+            silo.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection("OrleansDedup:GrainDirectory"));
             silo.AddDedupGrid(dedup);
             Observability.AddDashboard(silo, builder.Configuration);
         });

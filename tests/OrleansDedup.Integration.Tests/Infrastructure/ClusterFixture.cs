@@ -108,6 +108,8 @@ public class ClusterFixture : IAsyncLifetime
         ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
         ["Orleans__Membership__DeathVoteExpirationTimeout"] = "00:00:10",
         ["Orleans__Membership__NumVotesForDeathDeclaration"] = "1",
+        // A killed silo's grains wait out this lease before they activate on a survivor (the default is longer).
+        ["OrleansDedup__GrainDirectory__RangeLeaseDuration"] = "00:00:10",
     }.Concat(System.Environment.GetEnvironmentVariable("ORLEANS_DEDUP_IT_VERBOSE") == "1"
         ? new Dictionary<string, string>
         {
