@@ -26,7 +26,9 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
     public Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints) =>
         Scatter("resolve", fingerprints.Length, i => fingerprints[i], (shard, idx) => Shard(shard).Resolve(Pick(fingerprints, idx)));
 
-    /// <summary>Drops references, and in turn the references that dead aliases held on their chunks.</summary>
+    /// <summary>Drops references, and in turn the references that dead aliases held on their chunks. The aliases'
+    /// removal is made durable before their chunks lose a reference, so that a shard that crashes in between can never
+    /// bring back an alias whose chunk is gone.</summary>
     public async Task<long> Release(Fingerprint[] fingerprints, int[] counts)
     {
         long released = 0;
@@ -37,11 +39,16 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
                 Shard(g.Key).Release(new ReferenceBatch(Pick(fingerprints, g.Value), Pick(counts, g.Value)))));
             released += results.Sum(r => r.ReleasedBytes);
             var orphaned = results.SelectMany(r => r.OrphanedPieces).GroupBy(p => p.Chunk).ToArray();
+            if (orphaned.Length > 0) await Task.WhenAll(groups.Select(g => Shard(g.Key).Flush()));
             fingerprints = orphaned.Select(g => g.Key).ToArray();
             counts = orphaned.Select(g => g.Count()).ToArray();
         }
         return released;
     }
+
+    /// <summary>Makes the shards holding these fingerprints durable; returns their epochs.</summary>
+    public Task<Guid[]> FlushShardsOf(IReadOnlyList<Fingerprint> fingerprints) =>
+        Task.WhenAll(Group(fingerprints.Count, i => fingerprints[i]).Select(g => Shard(g.Key).Flush()));
 
     /// <summary>Flushes every shard; returns their epochs in shard order.</summary>
     public Task<Guid[]> FlushAll() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).Flush()));

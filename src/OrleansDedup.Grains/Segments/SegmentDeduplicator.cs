@@ -214,6 +214,10 @@ internal sealed class SegmentDeduplicator(
             else _stats.New(chunks[k].Length);
         }
 
+        // An alias may become durable only after its chunks and their references are: a shard that crashed with them
+        // unflushed would otherwise come back without the chunks that a surviving alias points at.
+        await index.FlushShardsOf(distinct.FingerprintArray());
+
         // The chunks' references pass to the aliases once those exist.
         var collided = await index.Insert(aliases);
         var orphaned = new List<AliasPiece>();
