@@ -9,7 +9,8 @@ public sealed record VerifyReport(
     [property: Id(1)] long Chunks,
     [property: Id(2)] long Aliases,
     [property: Id(3)] long BytesChecked,
-    [property: Id(4)] string[] Problems)
+    [property: Id(4)] string[] Problems,
+    [property: Id(5)] long LeakedReferences)
 {
     public bool Ok => Problems.Length == 0;
 }

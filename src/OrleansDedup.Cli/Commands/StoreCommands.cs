@@ -82,6 +82,8 @@ public sealed class VerifyCommand : GridCommand<GridSettings>
         {
             AnsiConsole.MarkupLine($"Checked {report.Images} images, {report.Chunks:N0} chunks, {report.Aliases:N0} aliases, {Sizes.Format(report.BytesChecked)}.");
             foreach (var p in report.Problems) Console.Error.WriteLine($"problem: {p}");
+            if (report.LeakedReferences > 0)
+                AnsiConsole.MarkupLine($"{report.LeakedReferences:N0} references are held by no image (an interrupted ingest left them); `gc` reclaims them.");
             AnsiConsole.MarkupLine(report.Ok ? "[green]The store is sound.[/]" : $"[red]{report.Problems.Length} problems found.[/]");
         }
         return report.Ok ? ExitCodes.Ok : ExitCodes.VerifyFailed;
