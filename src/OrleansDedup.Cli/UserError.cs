@@ -17,5 +17,6 @@ public static class ExitCodes
     public const int Conflict = 5;
     public const int VerifyFailed = 6;
     public const int Busy = 7;
+    public const int Interrupted = 8;
     public const int Cancelled = 130;
 }

@@ -7,8 +7,9 @@ public sealed record IngestRequest([property: Id(0)] string Path, [property: Id(
 
 public enum IngestState { Idle, Running, Succeeded, Failed, Cancelled }
 
-/// <summary>Why an ingest failed, so that a client can map it to an exit code without parsing text.</summary>
-public enum IngestErrorKind { None, BadInput, Conflict, Internal }
+/// <summary>Why an ingest failed, so that a client can map it to an exit code without parsing text. Interrupted: a silo
+/// the ingest depended on left the cluster; nothing was kept and the same ingest can simply be run again.</summary>
+public enum IngestErrorKind { None, BadInput, Conflict, Internal, Interrupted }
 
 [GenerateSerializer, Immutable]
 public sealed record IngestStatus(

@@ -16,12 +16,21 @@ public sealed class ImageRecord
 {
     [Id(0)] public ImageInfo? Info { get; set; }
     [Id(1)] public string[] SegmentRecipes { get; set; } = [];
+
+    /// <summary>The ingest under way, recorded before it starts, so that an activation that finds it after its silo
+    /// died knows the ingest was interrupted rather than never asked for.</summary>
+    [Id(2)] public IngestMarker? Ingesting { get; set; }
 }
+
+[GenerateSerializer, Immutable]
+public sealed record IngestMarker([property: Id(0)] Guid IngestId, [property: Id(1)] string Path, [property: Id(2)] DateTimeOffset Started);
 
 /// <summary>
 /// Plans an ingest, fans the segments out to segment grains (a bounded number at once), and commits the image
-/// only when every segment succeeded; otherwise it gives back every reference the segments took.
+/// only when every segment succeeded; otherwise it gives back every reference the segments took. It lives on the silo
+/// whose client asked for the ingest, so that a client loses its ingest only with its own gateway.
 /// </summary>
+[Orleans.Placement.PreferLocalPlacement]
 public sealed class ImageGrain(
     [PersistentState("image", StorageNames.Catalog)] IPersistentState<ImageRecord> record,
     IOptions<DedupOptions> options,
@@ -35,22 +44,42 @@ public sealed class ImageGrain(
 
     private string Name => this.GetPrimaryKeyString();
 
-    public Task<IngestStatus> StartIngest(IngestRequest request)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (record.State is { Info: null, Ingesting: { } lost })
+            Failed(IngestErrorKind.Interrupted, $"the ingest of '{Name}' from {lost.Path} was interrupted: the silo running it left the cluster; " +
+                                                "nothing was kept (gc reclaims its partial data), ingest it again");
+        return Task.CompletedTask;
+    }
+
+    public async Task<IngestStatus> StartIngest(IngestRequest request)
     {
         if (_status.State == IngestState.Running)
-            return Task.FromResult(new IngestStatus(IngestState.Failed, 0, 0, $"'{Name}' is being ingested already; wait for it or cancel it",
-                IngestErrorKind.Conflict, null));
+            return new IngestStatus(IngestState.Failed, 0, 0, $"'{Name}' is being ingested already; wait for it or cancel it",
+                IngestErrorKind.Conflict, null);
         if (record.State.Info is not null)
-            return Task.FromResult(Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists; delete it first or ingest under another name"));
+            return Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists; delete it first or ingest under another name");
         var file = new FileInfo(request.Path);
         var problem = ImageFileCheck.Problem(file);
-        if (problem is not null) return Task.FromResult(Failed(IngestErrorKind.BadInput, problem));
+        if (problem is not null) return Failed(IngestErrorKind.BadInput, problem);
 
+        var marker = new IngestMarker(Guid.NewGuid(), file.FullName, DateTimeOffset.UtcNow);
+        try
+        {
+            record.State.Ingesting = marker;
+            await record.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            record.State.Ingesting = null;
+            logger.LogError(e, "Could not record the ingest of {Image}", Name);
+            return Failed(Classify(e, out var message), message);
+        }
         _cancel = new CancellationTokenSource();
         _bytesDone = 0;
         _status = new IngestStatus(IngestState.Running, 0, file.Length, null, IngestErrorKind.None, null);
-        RunIngest(request, file.FullName, file.Length, _cancel.Token).Ignore();
-        return GetIngestStatus();
+        RunIngest(request, marker, file.Length, _cancel.Token).Ignore();
+        return await GetIngestStatus();
     }
 
     public Task<IngestStatus> GetIngestStatus() =>
@@ -89,15 +118,16 @@ public sealed class ImageGrain(
         return true;
     }
 
-    private async Task RunIngest(IngestRequest request, string path, long size, CancellationToken cancellation)
+    private async Task RunIngest(IngestRequest request, IngestMarker marker, long size, CancellationToken cancellation)
     {
-        var started = DateTimeOffset.UtcNow;
-        var ingestId = Guid.NewGuid();
-        var plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId);
-        var results = new SegmentResult?[plan.Length];
-        var recipes = plan.Select(p => p.RecipePath).ToArray();
+        var (ingestId, path, started) = marker;
+        SegmentWork[] plan = [];
+        SegmentResult?[] results = [];
+        string[] recipes = [];
         var attempts = new List<string>();
-        var segments = new ISegmentGrain?[plan.Length];
+        ISegmentGrain?[] segments = [];
+        Guid[]? epochs = null;
+        IngestHeartbeat? heartbeat = null;
         var stopping = 0;
         // Segments are stopped by asking them, never by abandoning their calls: a cancelled ingest is reported only
         // once every segment has given its references back.
@@ -108,12 +138,16 @@ public sealed class ImageGrain(
         }
         using var onCancel = cancellation.Register(StopAll);
         using var gate = new SemaphoreSlim(options.Value.MaxParallelSegments);
-        using var heartbeat = IngestHeartbeat.Start(layout, ingestId);
         try
         {
+            plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId);
+            results = new SegmentResult?[plan.Length];
+            recipes = plan.Select(p => p.RecipePath).ToArray();
+            segments = new ISegmentGrain?[plan.Length];
+            heartbeat = IngestHeartbeat.Start(layout, ingestId);
             if (!await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).TryBeginIngest())
                 throw new IngestException(IngestErrorKind.Conflict, "garbage collection is recounting references; retry in a moment");
-            var epochs = await index.Epochs();
+            epochs = await index.Epochs();
             await Task.WhenAll(plan.Select(async work =>
             {
                 await gate.WaitAsync();
@@ -133,8 +167,9 @@ public sealed class ImageGrain(
             }));
             cancellation.ThrowIfCancellationRequested();
 
+            logger.LogDebug("Ingest of {Image}: every segment done; flushing the index", Name);
             if (!(await index.FlushAll()).SequenceEqual(epochs))
-                throw new IngestException(IngestErrorKind.Internal,
+                throw new IngestException(IngestErrorKind.Interrupted,
                     "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
             var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r!.Stats);
             var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results!), started, plan.Length, stats,
@@ -149,10 +184,9 @@ public sealed class ImageGrain(
         }
         catch (Exception e)
         {
-            await RecipeReferences.Release(layout, index, plan.Where(p => results[p.Index] is not null).Select(p => recipes[p.Index]));
-            await index.FlushAll();
-            heartbeat.Complete();
-            RecipeReferences.Delete(layout, recipes);
+            logger.LogDebug(e, "Ingest of {Image} failed; giving its references back", Name);
+            await GiveBack(plan.Where(p => results[p.Index] is not null).Select(p => recipes[p.Index]), epochs);
+            await Discard(heartbeat, recipes);
             _status = cancellation.IsCancellationRequested
                 ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
                 : Failed(Classify(e, out var message), message);
@@ -160,6 +194,46 @@ public sealed class ImageGrain(
             if (_status.ErrorKind == IngestErrorKind.Internal) logger.LogError(e, "Ingest of {Image} from {Path} failed", Name, path);
             else logger.LogWarning("Ingest of {Image} from {Path} failed: {Reason}", Name, path, _status.Error);
         }
+        finally
+        {
+            heartbeat?.Dispose();
+        }
+    }
+
+    /// <summary>Releases the references the finished segments took, unless an index shard restarted meanwhile: its
+    /// counts then lack the changes it lost, and the recount of the next gc sets every count right instead. A failure
+    /// here is left to that recount too, so that the ingest always ends with a status.</summary>
+    private async Task GiveBack(IEnumerable<string> finished, Guid[]? epochs)
+    {
+        try
+        {
+            if (epochs is not null && !(await index.Epochs()).SequenceEqual(epochs))
+            {
+                logger.LogWarning("An index shard restarted during the ingest of {Image}; its references are left to the next gc's recount", Name);
+                return;
+            }
+            await RecipeReferences.Release(layout, index, finished);
+            await index.FlushAll();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not give back the references of the failed ingest of {Image}; the next gc's recount reclaims them", Name);
+        }
+    }
+
+    /// <summary>Removes what a failed ingest left on the shared store and in the catalog database.</summary>
+    private async Task Discard(IngestHeartbeat? heartbeat, string[] recipes)
+    {
+        try
+        {
+            heartbeat?.Complete();
+            RecipeReferences.Delete(layout, recipes);
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning(e, "Could not delete the recipes of the failed ingest of {Image}; the next gc removes them", Name);
+        }
+        await ForgetMarker();
     }
 
     /// <summary>Runs a segment; if the silo running it dies, runs it again elsewhere under a fresh key and recipe.
@@ -177,7 +251,10 @@ public sealed class ImageGrain(
             attempts.Add(attemptWork.RecipePath);
             try
             {
-                return await segment.Process(attemptWork);
+                logger.LogDebug("Segment {Segment} of {Image}, attempt {Attempt}: started", work.Index, Name, attempt);
+                var result = await segment.Process(attemptWork);
+                logger.LogDebug("Segment {Segment} of {Image}, attempt {Attempt}: done on {Silo}", work.Index, Name, attempt, result.Silo);
+                return result;
             }
             catch (Exception e) when (attempt < MaxSegmentAttempts - 1 && IsSiloLoss(e))
             {
@@ -187,6 +264,20 @@ public sealed class ImageGrain(
     }
 
     private const int MaxSegmentAttempts = 3;
+
+    /// <summary>A failed ingest leaves no row behind. If the database is unreachable the marker stays, and a later
+    /// activation reports the ingest as interrupted, which it was.</summary>
+    private async Task ForgetMarker()
+    {
+        try
+        {
+            await record.ClearStateAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not clear the ingest record of {Image}", Name);
+        }
+    }
 
     private static bool IsSiloLoss(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
 
@@ -201,9 +292,16 @@ public sealed class ImageGrain(
             message = ingest.Message;
             return ingest.Kind;
         }
-        message = $"the ingest failed inside the grid ({inner.GetType().Name}: {inner.Message}); see the log for details";
+        if (IsSiloLoss(inner))
+        {
+            message = $"a silo left the cluster during the ingest ({FirstLine(inner.Message)}); nothing was kept, ingest the image again";
+            return IngestErrorKind.Interrupted;
+        }
+        message = $"the ingest failed inside the grid ({inner.GetType().Name}: {FirstLine(inner.Message)}); see the log for details";
         return IngestErrorKind.Internal;
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     /// <summary>The image digest is SHA-256 over the segment digests, each SHA-256 over the segment's recipe entries.</summary>
     private static string ImageDigest(SegmentResult[] results)

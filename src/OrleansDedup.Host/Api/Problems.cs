@@ -13,6 +13,7 @@ public static class Problems
     {
         IngestErrorKind.BadInput => StatusCodes.Status400BadRequest,
         IngestErrorKind.Conflict => StatusCodes.Status409Conflict,
+        IngestErrorKind.Interrupted => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 
