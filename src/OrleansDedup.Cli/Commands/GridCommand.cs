@@ -53,13 +53,17 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
     {
         IngestErrorKind.BadInput => ExitCodes.BadInput,
         IngestErrorKind.Conflict => ExitCodes.Conflict,
-        IngestErrorKind.None => ExitCodes.Cancelled,
+        IngestErrorKind.Interrupted => ExitCodes.Interrupted,
         _ => ExitCodes.Failed,
     };
 
+    public static int ExitCodeOf(IngestStatus status) =>
+        status.State == IngestState.Cancelled ? ExitCodes.Cancelled : ExitCodeOf(status.ErrorKind);
+
+    /// <summary>One line on stderr, whatever the message (Orleans' own messages can span lines).</summary>
     public static int Fail(string message, int code)
     {
-        Console.Error.WriteLine($"error: {message}");
+        Console.Error.WriteLine($"error: {message.ReplaceLineEndings(" ").Trim()}");
         return code;
     }
 }

@@ -38,7 +38,7 @@ public class GridSettings : CommandSettings
 
     /// <summary>The cluster when gateways are given, else the embedded silo on the data directory.</summary>
     public async Task<IGrid> OpenGrid(CancellationToken cancellation) => GatewayList.Length > 0
-        ? await ClusterGrid.ConnectAsync(GatewayList, ClusterId, ServiceId, cancellation)
+        ? await ClusterGrid.ConnectAsync(GatewayList, ClusterId, ServiceId, new StoreLayout(DataDirectory).Logs, cancellation)
         : await EmbeddedGrid.StartAsync(Options(), cancellation);
 
     public string DataDirectory => Path.GetFullPath(Data

@@ -57,8 +57,8 @@ public sealed class IngestCommand : GridCommand<IngestSettings>
         Output.Images(settings.Json, results.Where(r => r.Image is not null).Select(r => r.Image!).ToArray());
         var failed = results.Where(r => r.State != IngestState.Succeeded).ToArray();
         foreach (var (result, source) in results.Zip(sources).Where(x => x.First.State != IngestState.Succeeded))
-            Console.Error.WriteLine($"error: {source.Name}: {result.Error}");
-        return failed.Length == 0 ? ExitCodes.Ok : ExitCodeOf(failed[0].ErrorKind);
+            Fail($"{source.Name}: {result.Error}", 0);
+        return failed.Length == 0 ? ExitCodes.Ok : ExitCodeOf(failed[0]);
     }
 }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 
 namespace OrleansDedup.Cli.Hosting;
@@ -18,11 +17,12 @@ public sealed class ClusterGrid : IGrid
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<ClusterGrid> ConnectAsync(IReadOnlyList<string> gateways, string clusterId, string serviceId, CancellationToken cancellation)
+    public static async Task<ClusterGrid> ConnectAsync(IReadOnlyList<string> gateways, string clusterId, string serviceId, string logsDirectory,
+        CancellationToken cancellation)
     {
         var endpoints = gateways.Select(Parse).ToArray();
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
+        CliLog.WriteTo(builder, logsDirectory);
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoints)
             .Configure<ClusterOptions>(o =>

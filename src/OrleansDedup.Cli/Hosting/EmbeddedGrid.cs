@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using OrleansDedup.Grains.Hosting;
-using Serilog;
 
 namespace OrleansDedup.Cli.Hosting;
 
@@ -37,13 +35,7 @@ public sealed class EmbeddedGrid : IGrid
         {
             var layout = new StoreLayout(options.DataDirectory);
             var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.Services.AddSerilog(new LoggerConfiguration()
-                .MinimumLevel.Information()
-                .MinimumLevel.Override("Orleans", Serilog.Events.LogEventLevel.Warning)
-                .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
-                .WriteTo.File(Path.Combine(layout.Logs, "orleans-dedup-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
-                .CreateLogger(), dispose: true);
+            CliLog.WriteTo(builder, layout.Logs);
             builder.UseOrleans(silo => silo
                 .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-dedup", clusterId: "embedded")
                 .AddDedupGrid(options));

@@ -31,6 +31,10 @@ public static class IngestRunner
         return results;
     }
 
+    /// <summary>How long status polls may fail in a row before the ingest counts as lost: long enough for the cluster
+    /// to declare a dead silo dead and for the image grain to come back on a survivor.</summary>
+    private static readonly TimeSpan PollOutage = TimeSpan.FromSeconds(60);
+
     private static async Task<IngestStatus> RunOne(IImageGrain grain, ImageSource image, ChunkingStrategy strategy, Action<IngestStatus> progress,
         CancellationToken cancellation)
     {
@@ -48,11 +52,37 @@ public static class IngestRunner
             catch (OperationCanceledException) when (!cancelled)
             {
                 cancelled = true;
-                await grain.CancelIngest();
+                await Poll(async () =>
+                {
+                    await grain.CancelIngest();
+                    return true;
+                });
             }
-            status = await grain.GetIngestStatus();
+            status = await Poll(grain.GetIngestStatus);
+            // A grain that forgot a running ingest lost its silo before it could record it.
+            if (status.State == IngestState.Idle)
+                status = new IngestStatus(IngestState.Failed, status.BytesDone, status.BytesTotal,
+                    "the grid lost track of the ingest (the silo running it left the cluster); nothing was kept, ingest it again",
+                    IngestErrorKind.Interrupted, null);
         }
         progress(status);
         return status;
+    }
+
+    /// <summary>Calls the grain, retrying while its silo is being replaced; past <see cref="PollOutage"/> the last error stands.</summary>
+    private static async Task<T> Poll<T>(Func<Task<T>> call)
+    {
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException && DateTime.UtcNow - started < PollOutage)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
     }
 }
