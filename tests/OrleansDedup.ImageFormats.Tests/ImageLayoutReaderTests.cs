@@ -1,0 +1,109 @@
+namespace OrleansDedup.ImageFormats.Tests;
+
+public sealed class ImageLayoutReaderTests(LayoutImages images) : IClassFixture<LayoutImages>
+{
+    private readonly ImageSet _set = images.Set;
+
+    public static TheoryData<string> Layouts() => [.. ImageSet.Layouts.Select(layout => layout.Name)];
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void DetectsTheFormatAndVariant(string name)
+    {
+        var expected = ImageSet.Layouts.Single(layout => layout.Name == name);
+
+        var layout = Read(name);
+
+        Assert.Equal(expected.Format, layout.Format);
+        Assert.Equal(expected.Variant, layout.Variant);
+        Assert.Equal(new FileInfo(_set.Raw).Length, layout.VirtualSize);
+    }
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void RegionsCoverTheWholeFileWithoutOverlap(string name)
+    {
+        var layout = Read(name);
+
+        LayoutAssert.ValidCover(layout, new FileInfo(_set.PathOf(name)).Length);
+        Assert.Contains(layout.Regions, region => region.Kind != RegionKind.Metadata);
+    }
+
+    /// <summary>Compressed qcow2 is left out: qemu stores incompressible clusters plainly between compressed ones.</summary>
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void SequentialAllocationMergesIntoFewRegions(string name)
+    {
+        if (name == "qcow2-compressed")
+        {
+            return;
+        }
+
+        var layout = Read(name);
+
+        Assert.True(layout.Regions.Count(r => r.Kind == RegionKind.GuestData) <= 64, $"{layout.Regions.Count} regions");
+    }
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void GuestViewEqualsTheRawImage(string name)
+    {
+        var layout = Read(name);
+        string guest = Path.Combine(_set.Directory, name + ".guest");
+        using (var container = File.OpenHandle(_set.PathOf(name)))
+        using (var output = File.OpenHandle(guest, FileMode.Create, FileAccess.ReadWrite))
+        {
+            GuestDiskWriter.WriteRaw(container, layout, output);
+        }
+
+        byte[] raw = File.ReadAllBytes(_set.Raw);
+        byte[] view = File.ReadAllBytes(guest);
+        File.Delete(guest);
+        Assert.Equal(layout.VirtualSize, view.Length);
+        Assert.True(raw.AsSpan().SequenceEqual(view.AsSpan(0, raw.Length)), "the guest view differs from the raw image");
+        Assert.True(view.AsSpan(raw.Length).IndexOfAnyExcept((byte)0) < 0, "the guest view is not zero past the raw size");
+    }
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void GuestDataRegionsHoldTheRawBytesAtTheirGuestOffsets(string name)
+    {
+        var layout = Read(name);
+        byte[] raw = File.ReadAllBytes(_set.Raw);
+        byte[] container = File.ReadAllBytes(_set.PathOf(name));
+
+        foreach (var region in layout.Regions.Where(r => r.Kind == RegionKind.GuestData))
+        {
+            Assert.True(
+                container.AsSpan((int)region.FileOffset, (int)region.Length).SequenceEqual(raw.AsSpan((int)region.GuestOffset, (int)region.Length)),
+                $"region at 0x{region.FileOffset:x} is not guest 0x{region.GuestOffset:x}");
+        }
+    }
+
+    [Fact]
+    public void CompressedClustersAndGrainsAreTheirOwnRegions()
+    {
+        foreach (var name in new[] { "qcow2-compressed", "vmdk-streamOptimized" })
+        {
+            var layout = Read(name);
+
+            Assert.Contains(layout.Regions, region => region.Kind == RegionKind.CompressedGuestData);
+            Assert.NotEqual(GuestCompression.None, layout.Compression);
+        }
+    }
+
+    [Fact]
+    public void RawIsWhateverIsNotRecognised()
+    {
+        var layout = Read("raw");
+
+        Assert.Equal(ImageFormat.Raw, layout.Format);
+        Assert.Equal(new ImageRegion(0, layout.FileLength, RegionKind.GuestData, 0), Assert.Single(layout.Regions));
+    }
+
+    private ImageLayout Read(string name)
+    {
+        using var file = File.OpenHandle(_set.PathOf(name));
+        return ImageLayoutReader.Read(file, RandomAccess.GetLength(file));
+    }
+}
