@@ -24,11 +24,13 @@ internal static class VmdkReader
     public static ImageLayout Read(ImageFile file)
     {
         Span<byte> header = stackalloc byte[Sector];
-        file.Read(0, header, "sparse extent header");
+        file.Read(0, header[..4], "magic");
         if (Le32(header, 0) != Magic)
         {
             throw file.Bad("file is a text descriptor whose extents live in other files; read the extent file instead");
         }
+
+        file.Read(0, header, "sparse extent header");
 
         uint version = Le32(header, 4);
         if (version is < 1 or > 3)

@@ -30,15 +30,12 @@ public sealed class ImageLayoutReaderTests(LayoutImages images) : IClassFixture<
     }
 
     /// <summary>Compressed qcow2 is left out: qemu stores incompressible clusters plainly between compressed ones.</summary>
+    public static TheoryData<string> SequentialLayouts() => [.. ImageSet.Layouts.Select(layout => layout.Name).Where(name => name != "qcow2-compressed")];
+
     [Theory]
-    [MemberData(nameof(Layouts))]
+    [MemberData(nameof(SequentialLayouts))]
     public void SequentialAllocationMergesIntoFewRegions(string name)
     {
-        if (name == "qcow2-compressed")
-        {
-            return;
-        }
-
         var layout = Read(name);
 
         Assert.True(layout.Regions.Count(r => r.Kind == RegionKind.GuestData) <= 64, $"{layout.Regions.Count} regions");
