@@ -8,6 +8,7 @@ namespace OrleansDedup.ImageFormats;
 public static class GuestDiskWriter
 {
     private const int CopyBytes = 1 << 20;
+    private const int SparseBytes = 64 << 10;
 
     /// <summary>
     /// Truncates <paramref name="output"/>, writes every guest region at its guest offset and sets the length to
@@ -53,8 +54,21 @@ public static class GuestDiskWriter
                 throw new IOException($"the container ended at 0x{region.FileOffset + done:x}, inside a guest data region; was it truncated?");
             }
 
-            RandomAccess.Write(output, buffer.AsSpan(0, read), region.GuestOffset + done);
+            WriteNonZero(output, buffer.AsSpan(0, read), region.GuestOffset + done);
             done += read;
+        }
+    }
+
+    /// <summary>Skips zero runs: the output starts empty, so they stay holes, as a fixed VHD's unused space should.</summary>
+    private static void WriteNonZero(SafeFileHandle output, ReadOnlySpan<byte> data, long guestOffset)
+    {
+        for (int at = 0; at < data.Length; at += SparseBytes)
+        {
+            var piece = data.Slice(at, Math.Min(SparseBytes, data.Length - at));
+            if (piece.IndexOfAnyExcept((byte)0) >= 0)
+            {
+                RandomAccess.Write(output, piece, guestOffset + at);
+            }
         }
     }
 
@@ -90,7 +104,7 @@ public static class GuestDiskWriter
                 throw new ImageFormatException($"{layout.Variant} compressed data at 0x{region.FileOffset:x} for guest offset 0x{region.GuestOffset:x} does not inflate: {e.Message}", e);
             }
 
-            RandomAccess.Write(output, inflated.AsSpan(0, length), region.GuestOffset);
+            WriteNonZero(output, inflated.AsSpan(0, length), region.GuestOffset);
         }
         finally
         {

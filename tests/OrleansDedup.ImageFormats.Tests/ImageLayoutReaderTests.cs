@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace OrleansDedup.ImageFormats.Tests;
 
 public sealed class ImageLayoutReaderTests(LayoutImages images) : IClassFixture<LayoutImages>
@@ -87,6 +89,47 @@ public sealed class ImageLayoutReaderTests(LayoutImages images) : IClassFixture<
             Assert.Contains(layout.Regions, region => region.Kind == RegionKind.CompressedGuestData);
             Assert.NotEqual(GuestCompression.None, layout.Compression);
         }
+    }
+
+    [Fact]
+    public void GuestViewOfAFixedDiskKeepsItsZerosSparse()
+    {
+        var layout = Read("vhd-fixed");
+        string guest = Path.Combine(_set.Directory, "vhd-fixed.sparse");
+        using (var container = File.OpenHandle(_set.PathOf("vhd-fixed")))
+        using (var output = File.OpenHandle(guest, FileMode.Create, FileAccess.ReadWrite))
+        {
+            GuestDiskWriter.WriteRaw(container, layout, output);
+        }
+
+        long viewBlocks = long.Parse(ImageSet.Run("stat", $"-c %b {guest}"));
+        long rawBlocks = long.Parse(ImageSet.Run("stat", $"-c %b {_set.Raw}"));
+        File.Delete(guest);
+        Assert.InRange(viewBlocks * 512, 1, rawBlocks * 512 + (1 << 20));
+    }
+
+    /// <summary>
+    /// One-pass writers such as VMware's put the grain directory after the grains and say so with
+    /// gdOffset = -1 in the header; the real one is in a footer before the end-of-stream marker.
+    /// </summary>
+    [Fact]
+    public void StreamOptimizedWithItsGrainDirectoryAtTheEndReadsTheFooter()
+    {
+        byte[] image = File.ReadAllBytes(_set.PathOf("vmdk-streamOptimized"));
+        byte[] footerMarker = new byte[512];
+        BinaryPrimitives.WriteUInt64LittleEndian(footerMarker, 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(footerMarker.AsSpan(12), 3);
+        byte[] moved = [.. image, .. footerMarker, .. image.AsSpan(0, 512), .. new byte[512]];
+        BinaryPrimitives.WriteUInt64LittleEndian(moved.AsSpan(56), ulong.MaxValue);
+        string path = Path.Combine(_set.Directory, "footer.vmdk");
+        File.WriteAllBytes(path, moved);
+
+        using var file = File.OpenHandle(path);
+        var layout = ImageLayoutReader.Read(file, moved.Length);
+        File.Delete(path);
+
+        Assert.Equal(Read("vmdk-streamOptimized").Regions.Where(r => r.Kind != RegionKind.Metadata), layout.Regions.Where(r => r.Kind != RegionKind.Metadata));
+        LayoutAssert.ValidCover(layout, moved.Length);
     }
 
     [Fact]
