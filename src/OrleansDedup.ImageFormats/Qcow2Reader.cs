@@ -215,7 +215,7 @@ internal static class Qcow2Reader
                 }
 
                 long end = Math.Min((host & ~511L) + sectors * 512, file.Length);
-                regions.Compressed(host, end - host, guest, counted: false);
+                regions.SectorRoundedCompressed(host, end - host, guest);
                 continue;
             }
 

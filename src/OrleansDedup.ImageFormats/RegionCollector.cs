@@ -2,22 +2,25 @@ namespace OrleansDedup.ImageFormats;
 
 /// <summary>
 /// Gathers the ranges a reader finds (tables, guest data, compressed grains), rejects overlaps and fills the
-/// rest of the file with metadata. Claims that would add up to more than the file bounds the work a corrupt
-/// table can cause: every claimed structure is read at most once per byte of the file.
+/// rest of the file with metadata. Refusing claims that add up to more bytes than the file has bounds the work
+/// and memory a corrupt table can cause: tables pointed at twice are caught before they are read again.
 /// </summary>
 internal sealed class RegionCollector(ImageFile file)
 {
     private readonly List<Claim> _claims = [];
     private long _claimedBytes;
 
-    /// <summary>A claimed range; Name is a constant, so claiming allocates nothing but list growth.</summary>
-    private readonly record struct Claim(long FileOffset, long Length, RegionKind Kind, long GuestOffset, string Name)
+    /// <summary>
+    /// A claimed range; Name is a constant, so claiming allocates nothing but list growth. Slack is how far the
+    /// claim may run into a compressed successor.
+    /// </summary>
+    private readonly record struct Claim(long FileOffset, long Length, RegionKind Kind, long GuestOffset, string Name, int Slack = 0)
     {
         public long FileEnd => FileOffset + Length;
     }
 
     /// <summary>Claims a structure the caller has bounds-checked with <see cref="ImageFile.Contains"/>.</summary>
-    public void Metadata(long offset, long length, string name) => Add(new Claim(offset, length, RegionKind.Metadata, -1, name), counted: true);
+    public void Metadata(long offset, long length, string name) => Add(new Claim(offset, length, RegionKind.Metadata, -1, name));
 
     public void GuestData(long offset, long length, long guestOffset)
     {
@@ -32,16 +35,19 @@ internal sealed class RegionCollector(ImageFile file)
             }
         }
 
-        Add(new Claim(offset, length, RegionKind.GuestData, guestOffset, "guest data"), counted: true);
+        Add(new Claim(offset, length, RegionKind.GuestData, guestOffset, "guest data"));
     }
 
+    public void Compressed(long offset, long length, long guestOffset) =>
+        Add(new Claim(offset, length, RegionKind.CompressedGuestData, guestOffset, "compressed grain"));
+
     /// <summary>
-    /// qcow2 packs compressed clusters byte by byte while their descriptors round up to whole sectors, so
-    /// compressed ranges may overlap their successor by less than a sector; they are left out of the byte budget
-    /// and clipped when the cover is built.
+    /// qcow2 packs compressed clusters byte by byte while their descriptors round up to whole sectors, so such a
+    /// range may run up to 511 bytes into the next compressed cluster; it is clipped when the cover is built and
+    /// only the bytes it surely owns count against the budget.
     /// </summary>
-    public void Compressed(long offset, long length, long guestOffset, bool counted) =>
-        Add(new Claim(offset, length, RegionKind.CompressedGuestData, guestOffset, "compressed data"), counted);
+    public void SectorRoundedCompressed(long offset, long length, long guestOffset) =>
+        Add(new Claim(offset, length, RegionKind.CompressedGuestData, guestOffset, "compressed cluster", Slack: 511));
 
     public IReadOnlyList<ImageRegion> Cover()
     {
@@ -56,11 +62,11 @@ internal sealed class RegionCollector(ImageFile file)
                 throw file.Bad($"{Describe(claim)} overlaps {Describe(_claims[i - 1])}");
             }
 
-            if (claim.Kind == RegionKind.CompressedGuestData && i + 1 < _claims.Count)
+            if (claim.Slack > 0 && i + 1 < _claims.Count)
             {
                 var next = _claims[i + 1];
                 if (next.Kind == RegionKind.CompressedGuestData && next.FileOffset > claim.FileOffset && next.FileOffset < claim.FileEnd
-                    && claim.FileEnd - next.FileOffset < 512)
+                    && claim.FileEnd - next.FileOffset <= claim.Slack)
                 {
                     claim = claim with { Length = next.FileOffset - claim.FileOffset };
                 }
@@ -95,18 +101,14 @@ internal sealed class RegionCollector(ImageFile file)
         regions.Add(new ImageRegion(offset, length, kind, guestOffset));
     }
 
-    private void Add(Claim claim, bool counted)
+    private void Add(Claim claim)
     {
         if (claim.Length <= 0)
         {
             return;
         }
 
-        if (counted)
-        {
-            Count(claim.Length, claim);
-        }
-
+        Count(Math.Max(1, claim.Length - claim.Slack), claim);
         _claims.Add(claim);
     }
 

@@ -258,7 +258,7 @@ internal static class VmdkReader
             }
 
             regions.Metadata(at, MarkerBytes, "grain marker");
-            regions.Compressed(at + MarkerBytes, length, guest, counted: true);
+            regions.Compressed(at + MarkerBytes, length, guest);
         }
     }
 }

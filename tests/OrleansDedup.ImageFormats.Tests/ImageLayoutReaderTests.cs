@@ -133,6 +133,35 @@ public sealed class ImageLayoutReaderTests(LayoutImages images) : IClassFixture<
     }
 
     [Fact]
+    public void Qcow2WithAnInternalSnapshotMapsItsActiveTables()
+    {
+        string path = Path.Combine(_set.Directory, "snapshot.qcow2");
+        File.Copy(_set.PathOf("qcow2-v3"), path, overwrite: true);
+        ImageSet.Run("qemu-img", $"snapshot -c before {path}");
+
+        using var file = File.OpenHandle(path);
+        var layout = ImageLayoutReader.Read(file, RandomAccess.GetLength(file));
+        var guestData = layout.Regions.Where(r => r.Kind == RegionKind.GuestData).Sum(r => r.Length);
+
+        LayoutAssert.ValidCover(layout, RandomAccess.GetLength(file));
+        Assert.Equal(Read("qcow2-v3").Regions.Where(r => r.Kind == RegionKind.GuestData).Sum(r => r.Length), guestData);
+    }
+
+    [Fact]
+    public void EmptyFileIsAnEmptyRawDisk()
+    {
+        string path = Path.Combine(_set.Directory, "empty.img");
+        File.WriteAllBytes(path, []);
+        using var file = File.OpenHandle(path);
+
+        var layout = ImageLayoutReader.Read(file, 0);
+
+        Assert.Equal(ImageFormat.Raw, layout.Format);
+        Assert.Equal(0, layout.VirtualSize);
+        Assert.Empty(layout.Regions);
+    }
+
+    [Fact]
     public void RawIsWhateverIsNotRecognised()
     {
         var layout = Read("raw");
