@@ -38,6 +38,9 @@ public sealed class ImageLayout
 
     public GuestCompression Compression { get; }
 
-    /// <summary>The guest bytes one compressed region inflates to (the grain or cluster size), 0 without compression.</summary>
+    /// <summary>
+    /// The guest bytes one compressed region inflates to: the qcow2 cluster or VMDK grain size; 0 for formats
+    /// that cannot compress (at the end of the disk, the virtual size cuts it short).
+    /// </summary>
     public long CompressedUnitSize { get; }
 }
