@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Xunit.Abstractions;
 
 namespace OrleansDedup.ImageFormats.Tests;
 
@@ -7,7 +8,7 @@ namespace OrleansDedup.ImageFormats.Tests;
 /// to a valid cover of the file or be refused with an <see cref="ImageFormatException"/>, in bounded time and
 /// allocation. The corruption is written into a copy and undone after each case, so no case pays for a copy.
 /// </summary>
-public sealed class FuzzTests(FuzzImages images) : IClassFixture<FuzzImages>, IDisposable
+public sealed class FuzzTests(FuzzImages images, ITestOutputHelper output) : IClassFixture<FuzzImages>, IDisposable
 {
     private const int CasesPerLayout = 2000;
     private const int GuestViewEvery = 40;
@@ -44,6 +45,7 @@ public sealed class FuzzTests(FuzzImages images) : IClassFixture<FuzzImages>, ID
             }
         }
 
+        output.WriteLine($"{name}: {CasesPerLayout - refused} mapped, {refused} refused");
         Assert.InRange(refused, 1, CasesPerLayout - 1);
     }
 

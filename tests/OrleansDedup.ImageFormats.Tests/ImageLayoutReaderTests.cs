@@ -79,6 +79,22 @@ public sealed class ImageLayoutReaderTests(LayoutImages images) : IClassFixture<
         }
     }
 
+    /// <summary>Tables are read into pooled buffers: what a read allocates is the region list and little else.</summary>
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void ReadingALayoutAllocatesLittleBeyondItsRegions(string name)
+    {
+        using var file = File.OpenHandle(_set.PathOf(name));
+        long length = RandomAccess.GetLength(file);
+        ImageLayoutReader.Read(file, length);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var layout = ImageLayoutReader.Read(file, length);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 8192 + 256 * layout.Regions.Count, $"{allocated} bytes for {layout.Regions.Count} regions");
+    }
+
     [Fact]
     public void CompressedClustersAndGrainsAreTheirOwnRegions()
     {
