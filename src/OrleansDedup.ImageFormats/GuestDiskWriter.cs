@@ -1,0 +1,132 @@
+using System.Buffers;
+using System.IO.Compression;
+using Microsoft.Win32.SafeHandles;
+
+namespace OrleansDedup.ImageFormats;
+
+/// <summary>Writes the raw guest disk a container holds: the guest view that chunking and verification compare.</summary>
+public static class GuestDiskWriter
+{
+    private const int CopyBytes = 1 << 20;
+    private const int SparseBytes = 64 << 10;
+
+    /// <summary>
+    /// Truncates <paramref name="output"/>, writes every guest region at its guest offset and sets the length to
+    /// the virtual size, so holes stay sparse and read as zeros.
+    /// </summary>
+    public static void WriteRaw(SafeFileHandle container, ImageLayout layout, SafeFileHandle output)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(output);
+        RandomAccess.SetLength(output, 0);
+        RandomAccess.SetLength(output, layout.VirtualSize);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBytes);
+        try
+        {
+            foreach (var region in layout.Regions)
+            {
+                switch (region.Kind)
+                {
+                    case RegionKind.GuestData:
+                        Copy(container, region, output, buffer);
+                        break;
+                    case RegionKind.CompressedGuestData:
+                        Inflate(container, layout, region, output);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void Copy(SafeFileHandle container, ImageRegion region, SafeFileHandle output, byte[] buffer)
+    {
+        for (long done = 0; done < region.Length;)
+        {
+            int want = (int)Math.Min(buffer.Length, region.Length - done);
+            int read = RandomAccess.Read(container, buffer.AsSpan(0, want), region.FileOffset + done);
+            if (read == 0)
+            {
+                throw new IOException($"the container ended at 0x{region.FileOffset + done:x}, inside a guest data region; was it truncated?");
+            }
+
+            WriteNonZero(output, buffer.AsSpan(0, read), region.GuestOffset + done);
+            done += read;
+        }
+    }
+
+    /// <summary>Skips zero runs: the output starts empty, so they stay holes, as a fixed VHD's unused space should.</summary>
+    private static void WriteNonZero(SafeFileHandle output, ReadOnlySpan<byte> data, long guestOffset)
+    {
+        for (int at = 0; at < data.Length; at += SparseBytes)
+        {
+            var piece = data.Slice(at, Math.Min(SparseBytes, data.Length - at));
+            if (piece.IndexOfAnyExcept((byte)0) >= 0)
+            {
+                RandomAccess.Write(output, piece, guestOffset + at);
+            }
+        }
+    }
+
+    private static void Inflate(SafeFileHandle container, ImageLayout layout, ImageRegion region, SafeFileHandle output)
+    {
+        if (layout.Compression is not (GuestCompression.Deflate or GuestCompression.Zlib))
+        {
+            throw new ImageFormatException($"{layout.Variant} compressed cluster at 0x{region.FileOffset:x} uses {layout.Compression}, which this library does not inflate");
+        }
+
+        int unit = (int)Math.Min(layout.CompressedUnitSize, layout.VirtualSize - region.GuestOffset);
+        byte[] compressed = ArrayPool<byte>.Shared.Rent((int)region.Length);
+        byte[] inflated = ArrayPool<byte>.Shared.Rent(unit);
+        try
+        {
+            var source = compressed.AsSpan(0, (int)region.Length);
+            if (ImageFile.ReadUpTo(container, source, region.FileOffset) != source.Length)
+            {
+                throw new IOException($"the container ended inside the compressed data at 0x{region.FileOffset:x}; was it truncated?");
+            }
+
+            int length;
+            try
+            {
+                using var input = new MemoryStream(compressed, 0, source.Length, writable: false);
+                using Stream decoder = layout.Compression == GuestCompression.Zlib
+                    ? new ZLibStream(input, CompressionMode.Decompress)
+                    : new DeflateStream(input, CompressionMode.Decompress);
+                length = ReadFully(decoder, inflated.AsSpan(0, unit));
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ImageFormatException($"{layout.Variant} compressed data at 0x{region.FileOffset:x} for guest offset 0x{region.GuestOffset:x} does not inflate: {e.Message}", e);
+            }
+
+            WriteNonZero(output, inflated.AsSpan(0, length), region.GuestOffset);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(inflated);
+            ArrayPool<byte>.Shared.Return(compressed);
+        }
+    }
+
+    private static int ReadFully(Stream stream, Span<byte> buffer)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int read = stream.Read(buffer[total..]);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace OrleansDedup.ImageFormats;
+
+/// <summary>Positional reads of a container file that refuse to go past its end, with errors naming the format.</summary>
+internal sealed class ImageFile(SafeFileHandle handle, long length, string format)
+{
+    public long Length => length;
+
+    public string Format => format;
+
+    public bool Contains(long offset, long size) => offset >= 0 && size >= 0 && offset <= length && size <= length - offset;
+
+    public void Read(long offset, Span<byte> buffer, string what)
+    {
+        if (!Contains(offset, buffer.Length))
+        {
+            throw Beyond(what, offset, buffer.Length);
+        }
+
+        while (!buffer.IsEmpty)
+        {
+            int read = RandomAccess.Read(handle, buffer, offset);
+            if (read == 0)
+            {
+                throw new IOException($"{format} {what}: the file ended at 0x{offset:x} while being read; was it truncated?");
+            }
+
+            buffer = buffer[read..];
+            offset += read;
+        }
+    }
+
+    /// <summary>Reads until the buffer is full or the file ends; the count read.</summary>
+    public static int ReadUpTo(SafeFileHandle handle, Span<byte> buffer, long offset)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int read = RandomAccess.Read(handle, buffer[total..], offset + total);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+
+    public ImageFormatException Beyond(string what, long offset, long size) =>
+        new($"{format} {what} at 0x{offset:x} (+{size} bytes) lies beyond the end of the file ({length} bytes)");
+
+    public ImageFormatException Bad(string message) => new($"{format} {message}");
+}
