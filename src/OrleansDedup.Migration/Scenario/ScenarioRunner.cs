@@ -29,7 +29,7 @@ public sealed record StrategyOutcome(
     double MigrationEnergyJoules,
     double EnergyKWh,
     double SlaViolationSeconds,
-    IReadOnlyList<MigrationResult> PerMigration);
+    [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<MigrationResult> PerMigration);
 
 public sealed record ScenarioReport(string Name, int Seed, int Hosts, int Vms, int Steps, double StepSeconds,
     double HostEnergyKWh, double OverloadSeconds, IReadOnlyList<StrategyOutcome> Strategies);
