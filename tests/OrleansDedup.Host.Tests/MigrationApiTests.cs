@@ -55,6 +55,8 @@ public sealed class MigrationApiTests(SiloFixture silo) : IClassFixture<SiloFixt
         Assert.Contains("not valid JSON", unknown);
         var huge = await SiloFixture.Problem(await Simulate("hosts: 1000\nvms: 1000\nsteps: 1000", "application/yaml", silo.ApiKey), HttpStatusCode.BadRequest);
         Assert.Contains("too large", huge);
+        var images = await SiloFixture.Problem(await Simulate("images: [/etc/passwd]", "application/yaml", silo.ApiKey), HttpStatusCode.BadRequest);
+        Assert.Contains("cannot name images", images);
         var long_ = await SiloFixture.Problem(await Simulate("# " + new string('x', 70_000), "application/yaml", silo.ApiKey), HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("KiB", long_);
     }

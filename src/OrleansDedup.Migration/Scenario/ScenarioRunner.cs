@@ -29,6 +29,9 @@ public sealed record StrategyOutcome(
     double MigrationEnergyJoules,
     double EnergyKWh,
     double SlaViolationSeconds,
+    double DiskZeroShare,
+    double DiskDuplicateShare,
+    bool MeasuredDiskShares,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<MigrationResult> PerMigration);
 
 public sealed record ScenarioReport(string Name, int Seed, int Hosts, int Vms, int Steps, double StepSeconds,
@@ -275,7 +278,8 @@ public static class ScenarioRunner
         return new StrategyOutcome(strategy.Name, results.Count, totalTime, results.Count == 0 ? 0 : totalTime / results.Count, downtime,
             results.Count(r => !r.Converged), results.Sum(r => r.BytesSent), results.Sum(r => r.MemoryBytes), results.Sum(r => r.DiskBytes),
             results.Sum(r => r.MetadataBytes), results.Sum(r => r.SavedZero), results.Sum(r => r.SavedDedup), results.Sum(r => r.SavedPresent),
-            migrationEnergy, (placement.HostEnergyJoules + migrationEnergy) / 3.6e6, placement.OverloadSeconds + totalTime + downtime, results);
+            migrationEnergy, (placement.HostEnergyJoules + migrationEnergy) / 3.6e6, placement.OverloadSeconds + totalTime + downtime,
+            diskFilter.ZeroFraction, diskFilter.DuplicateFraction, strategy.Measured, results);
     }
 
     /// <summary>Where each VM started: undo the migrations from the final placement.</summary>
