@@ -15,16 +15,22 @@ public static class Cli
 
     public static CliResult Run(string data, params string[] args) => RunAs(null, data, args);
 
+    /// <summary>A command that has no store (e.g. simulate): no --data.</summary>
+    public static CliResult RunWithoutStore(params string[] args) => RunAs(null, null, args);
+
     /// <summary>Runs under another user (via setpriv) when <paramref name="user"/> is set.</summary>
-    public static CliResult RunAs(string? user, string data, params string[] args)
+    public static CliResult RunAs(string? user, string? data, params string[] args)
     {
         var info = user is null ? new ProcessStartInfo("dotnet") : new ProcessStartInfo("setpriv");
         if (user is not null)
             foreach (var a in new[] { $"--reuid={user}", $"--regid={user}", "--clear-groups", "dotnet" }) info.ArgumentList.Add(a);
         info.ArgumentList.Add(Program);
         foreach (var a in args) info.ArgumentList.Add(a);
-        info.ArgumentList.Add("--data");
-        info.ArgumentList.Add(data);
+        if (data is not null)
+        {
+            info.ArgumentList.Add("--data");
+            info.ArgumentList.Add(data);
+        }
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

@@ -104,5 +104,34 @@ public class ShippedScenarioTests
         Assert.Equal(288, spec.Steps);
         Assert.Equal(["none", "fixed", "rabin", "adaptive"], spec.Strategies.Select(s => s.Name));
         Assert.Equal(StrategySpec.Defaults().Select(s => s.DiskFilter()), spec.Strategies.Select(s => s.DiskFilter()));
+        Assert.Empty(spec.Images);
+    }
+
+    [Fact]
+    public void ImagesResolveAgainstTheScenarioFileAndOnlyAMeasurementMarksSharesMeasured()
+    {
+        var directory = Directory.CreateTempSubdirectory("scenario-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "s.yaml");
+            File.WriteAllText(path, "images: [a.raw, /abs/b.raw]\nstrategies: [ { name: fixed, diskZero: 0.1, diskDuplicate: 0.2 } ]");
+            var spec = ScenarioSpec.Load(path);
+            Assert.Equal([Path.Combine(directory.FullName, "a.raw"), "/abs/b.raw"], spec.Images);
+            var fixedStrategy = spec.Strategies.Single();
+            Assert.False(fixedStrategy.Measured);
+            fixedStrategy.Measure(0.3, 0.4);
+            Assert.True(fixedStrategy.Measured);
+            Assert.Equal(DedupFilter.Uniform(0.3, 0.4), fixedStrategy.DiskFilter());
+            var outcome = ScenarioRunner.Run(spec).Strategies.Single();
+            Assert.True(outcome.MeasuredDiskShares);
+            Assert.Equal((0.3, 0.4), (outcome.DiskZeroShare, outcome.DiskDuplicateShare));
+            // A file cannot claim measured shares: YAML refuses the key, JSON ignores it.
+            Assert.Throws<FormatException>(() => ScenarioSpec.Parse("strategies: [ { name: fixed, measured: true } ]", "s.yaml"));
+            Assert.False(ScenarioSpec.Parse("""{ "strategies": [ { "name": "fixed", "measured": true } ] }""", "s.json").Strategies.Single().Measured);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 }

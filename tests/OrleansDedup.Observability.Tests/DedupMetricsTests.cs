@@ -90,17 +90,15 @@ public sealed class DedupMetricsTests
         using var metrics = new DedupMetrics();
         using var recorder = new Recorder(MeterOf(metrics));
         metrics.GcFinished(1000);
-        metrics.MigrationBytes.Add(10);
-        metrics.MigrationDuration.Record(2.5);
-        metrics.MigrationDowntime.Record(0.2);
+        metrics.MigrationFinished(memoryBytes: 100.4, diskBytes: 0, metadataBytes: 7, seconds: 2.5, downtimeSeconds: 0.2);
         Assert.Equal(1000, recorder.Sum("orleans_dedup_gc_reclaimed"));
         Assert.Equal(1, recorder.Sum("orleans_dedup_gc_runs"));
-        // The exporter appends the unit: orleans_dedup_migration_bytes_total, _duration_seconds, _downtime_seconds.
-        Assert.Equal(10, recorder.Sum("orleans_dedup_migration"));
-        Assert.Equal("By", metrics.MigrationBytes.Unit);
-        Assert.Equal("s", metrics.MigrationDuration.Unit);
-        Assert.Equal("s", metrics.MigrationDowntime.Unit);
-        Assert.Equal("orleans_dedup_migration_duration", metrics.MigrationDuration.Name);
-        Assert.Equal("orleans_dedup_migration_downtime", metrics.MigrationDowntime.Name);
+        // The exporter appends the unit: orleans_dedup_migration_bytes_total{class}, _duration_seconds, _downtime_seconds.
+        Assert.Equal(100, recorder.Sum("orleans_dedup_migration", "class", "memory"));
+        Assert.Equal(7, recorder.Sum("orleans_dedup_migration", "class", "metadata"));
+        // A class with no bytes still gets its series.
+        Assert.Equal(3, recorder.Count("orleans_dedup_migration"));
+        Assert.Equal(2.5, recorder.Sum("orleans_dedup_migration_duration"));
+        Assert.Equal(0.2, recorder.Sum("orleans_dedup_migration_downtime"));
     }
 }

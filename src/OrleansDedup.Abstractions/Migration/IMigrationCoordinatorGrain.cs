@@ -18,7 +18,8 @@ public sealed record DirtyModelSpec(
 /// <param name="Disks">The VM's disks: image names in the catalog.</param>
 /// <param name="MemorySnapshot">An ingested memory snapshot; its zero and shared pages then count for the first pass.</param>
 /// <param name="SharedStorage">Disks on storage both hosts see: nothing of them moves.</param>
-/// <param name="BandwidthShare">Share of the slower host link the migration gets (CloudSim: 0.5).</param>
+/// <param name="BandwidthShare">Share of the host links migrations may use (CloudSim: 0.5); concurrent migrations of a
+/// wave divide it max-min fairly.</param>
 /// <param name="RedirtiedHitRate">Share of re-dirtied pages the destination holds (pre-copy rounds after the first).</param>
 [GenerateSerializer, Immutable]
 public sealed record VmMigrationRequest(
@@ -86,9 +87,32 @@ public sealed record VmMigrationReport(
     [property: Id(17)] DataMovement Disk,
     [property: Id(18)] DataMovement Memory);
 
+/// <summary>What a migration moved, before it is priced: both hosts' capacities and the bytes that really moved.</summary>
+[GenerateSerializer, Immutable]
+public sealed record MigrationTransfer(
+    [property: Id(0)] HostCapacity Source,
+    [property: Id(1)] HostCapacity Destination,
+    [property: Id(2)] DataMovement Disk,
+    [property: Id(3)] DataMovement Memory);
+
 /// <summary>Migrates VMs between hosts (key: the VM's name, so that one VM migrates at a time). The grid decides what
 /// crosses the wire: only chunks the destination lacks, found by a batched set difference against its cache.</summary>
 public interface IMigrationCoordinatorGrain : IGrainWithStringKey
 {
+    /// <summary>Migrates the VM alone on its links: its rate is the slower host link times its bandwidth share.</summary>
     Task<VmMigrationReport> Migrate(VmMigrationRequest request);
+
+    /// <summary>Moves what the destination lacks into its cache and returns what moved, unpriced; a
+    /// <see cref="IMigrationWaveGrain"/> prices it together with the migrations that share its links.</summary>
+    Task<MigrationTransfer> Transfer(VmMigrationRequest request);
+}
+
+/// <summary>Migrations that start together (a load balancer's step) and share the hosts' links max-min fairly: each
+/// host has an uplink and a downlink of its bandwidth times the largest share of the wave's migrations that use it, and
+/// each migration takes at most the slower of its two host links times its own share. Key: any (stateless).</summary>
+public interface IMigrationWaveGrain : IGrainWithIntegerKey
+{
+    /// <summary>Reports in the order of <paramref name="requests"/>; a VM may appear once. Migrations to the same
+    /// destination move their data in request order, so what the later ones find present is deterministic.</summary>
+    Task<VmMigrationReport[]> Migrate(VmMigrationRequest[] requests);
 }

@@ -39,6 +39,9 @@ public sealed class DedupMetrics : IDisposable
     private readonly Counter<long> _ingests;
     private readonly Counter<long> _gcReclaimedBytes;
     private readonly Counter<long> _gcRuns;
+    private readonly Counter<long> _migrationBytes;
+    private readonly Histogram<double> _migrationDuration;
+    private readonly Histogram<double> _migrationDowntime;
 
     /// <param name="meters">The host's meter factory, if it has one; else the meter is created and owned here.</param>
     /// <param name="store">The chunk store whose pack bytes <c>orleans_dedup_store_size_bytes</c> reports; none: no such gauge.</param>
@@ -73,28 +76,19 @@ public sealed class DedupMetrics : IDisposable
         if (store is not null)
             _meter.CreateObservableGauge("orleans_dedup_store_size", () => store.TotalBytes(), "By", "Bytes of all pack files in the store");
 
-        // Migration (issue 4); recorded by the migration grains.
-        // orleans_dedup_migration_bytes_total
-        MigrationBytes = _meter.CreateCounter<long>("orleans_dedup_migration", "By", "Bytes sent by VM disk migrations");
+        // Migrations, recorded by the migration grains when they price a migration (once per migration).
+        // orleans_dedup_migration_bytes_total{class="memory|disk|metadata"}: bytes that crossed the wire, by class.
+        _migrationBytes = _meter.CreateCounter<long>("orleans_dedup_migration", "By", "Bytes sent by VM migrations, by class: memory, disk or metadata");
         // orleans_dedup_migration_duration_seconds
-        MigrationDuration = _meter.CreateHistogram("orleans_dedup_migration_duration", "s", "Total time of a migration",
+        _migrationDuration = _meter.CreateHistogram("orleans_dedup_migration_duration", "s", "Total time of a migration",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MigrationBuckets });
         // orleans_dedup_migration_downtime_seconds
-        MigrationDowntime = _meter.CreateHistogram("orleans_dedup_migration_downtime", "s", "Time a migrated VM was stopped (stop-and-copy phase)",
+        _migrationDowntime = _meter.CreateHistogram("orleans_dedup_migration_downtime", "s", "Time a migrated VM was stopped (stop-and-copy phase)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MigrationBuckets });
     }
 
     /// <summary>The meter all these instruments belong to (for further instruments of the grid, and for tests).</summary>
     public Meter Meter => _meter;
-
-    /// <summary>Bytes a migration sent (Prometheus: <c>orleans_dedup_migration_bytes_total</c>).</summary>
-    public Counter<long> MigrationBytes { get; }
-
-    /// <summary>Seconds a migration took (Prometheus: <c>orleans_dedup_migration_duration_seconds</c>).</summary>
-    public Histogram<double> MigrationDuration { get; }
-
-    /// <summary>Seconds of downtime of a migration (Prometheus: <c>orleans_dedup_migration_downtime_seconds</c>).</summary>
-    public Histogram<double> MigrationDowntime { get; }
 
     /// <summary>Starts measuring one segment: report its cumulative statistics after each batch, then complete it.</summary>
     public SegmentMeter StartSegment() => new(this);
@@ -110,6 +104,17 @@ public sealed class DedupMetrics : IDisposable
     {
         _gcRuns.Add(1);
         _gcReclaimedBytes.Add(Math.Max(0, reclaimedBytes));
+    }
+
+    /// <summary>One migration was priced: the bytes it sent by class (the time model's, so fractional bytes are rounded),
+    /// its total time and its downtime in seconds. Every class is recorded, zero included, so each has a series.</summary>
+    public void MigrationFinished(double memoryBytes, double diskBytes, double metadataBytes, double seconds, double downtimeSeconds)
+    {
+        _migrationBytes.Add((long)Math.Round(memoryBytes), new KeyValuePair<string, object?>("class", "memory"));
+        _migrationBytes.Add((long)Math.Round(diskBytes), new KeyValuePair<string, object?>("class", "disk"));
+        _migrationBytes.Add((long)Math.Round(metadataBytes), new KeyValuePair<string, object?>("class", "metadata"));
+        _migrationDuration.Record(seconds);
+        _migrationDowntime.Record(downtimeSeconds);
     }
 
     /// <summary>An index shard activated on this silo reports its entry count until <see cref="UntrackShard"/>.</summary>

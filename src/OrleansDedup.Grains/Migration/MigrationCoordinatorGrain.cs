@@ -5,7 +5,6 @@ using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Recipes;
-using OrleansDedup.Migration;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Migration;
@@ -15,60 +14,42 @@ namespace OrleansDedup.Grains.Migration;
 /// snapshot it walks the image's recipes in batches; per batch it asks the destination which fingerprints it lacks (one
 /// call per batch, never per chunk), reads only those chunks from the grid's store (aliases assembled), writes them into
 /// the destination's cache in pieces of a few MiB, and finally hands over the recipes. Zero runs cross only as recipe
-/// markers. The measured byte counts then drive <see cref="MigrationModel"/> for time, downtime, rounds and energy.
+/// markers. The measured byte counts then drive the time model
+/// (<see cref="OrleansDedup.Migration.MigrationModel"/>) for time, downtime, rounds and energy.
 /// </summary>
 /// <remarks>
 /// Metadata counts the recipe files sent and the fingerprints of the set-difference queries (32 bytes each way). A
 /// fingerprint seen earlier in the same migration is not asked for again: its repeats count as deduplicated. Memory:
 /// with a snapshot, the first pre-copy pass uses the snapshot's measured zero and duplicate shares, and re-dirtied pages
-/// hit at <see cref="VmMigrationRequest.RedirtiedHitRate"/>; without one, memory is not deduplicated. The link rate is
-/// the slower host's bandwidth times the request's share, constant for the migration (concurrent migrations sharing a
-/// link are the scenario runner's business: <see cref="MaxMinFairShare"/>).
+/// hit at <see cref="VmMigrationRequest.RedirtiedHitRate"/>; without one, memory is not deduplicated. Pricing, alone or
+/// with the migrations of a wave that share its links, is <see cref="MigrationPricing"/>'s.
 /// </remarks>
-public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter index, StoreLayout layout) : Grain, IMigrationCoordinatorGrain
+public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter index, StoreLayout layout, DedupMetrics metrics)
+    : Grain, IMigrationCoordinatorGrain
 {
     /// <summary>Recipe entries per set-difference query.</summary>
     public const int BatchEntries = 2048;
 
     private const int PieceBytes = 4 << 20;
 
-    public async Task<VmMigrationReport> Migrate(VmMigrationRequest request)
+    public async Task<VmMigrationReport> Migrate(VmMigrationRequest request) =>
+        MigrationPricing.Price([(request, await Transfer(request))], metrics)[0];
+
+    public async Task<MigrationTransfer> Transfer(VmMigrationRequest request)
     {
-        if (request.Source == request.Destination) throw new ArgumentException("a VM cannot migrate to the host it is on");
-        if (request.RamBytes < 0 || request.BandwidthShare is <= 0 or > 1) throw new ArgumentException("RAM must be >= 0 and the bandwidth share in (0, 1]");
+        MigrationPricing.Validate(request);
         var source = GrainFactory.GetGrain<IHostGrain>(request.Source);
         var destination = GrainFactory.GetGrain<IHostGrain>(request.Destination);
         var from = await source.GetCapacity() ?? throw new ArgumentException($"host '{request.Source}' is not configured");
         var to = await destination.GetCapacity() ?? throw new ArgumentException($"host '{request.Destination}' is not configured");
-        var bandwidth = Math.Min(from.BandwidthBytesPerSecond, to.BandwidthBytesPerSecond) * request.BandwidthShare;
-
         var moved = new HashSet<Fingerprint>();
         var disk = DataMovement.Empty;
         if (!request.SharedStorage)
             foreach (var image in request.Disks.Distinct())
                 disk += await Move(image, destination, moved);
         var memory = request.MemorySnapshot is { } snapshot ? await Move(snapshot, destination, moved) : DataMovement.Empty;
-
-        var memoryFilter = DedupFilter.None;
-        if (memory.LogicalBytes > 0)
-            memoryFilter = new DedupFilter((double)memory.ZeroBytes / memory.LogicalBytes,
-                (double)(memory.DedupBytes + memory.PresentBytes) / memory.LogicalBytes, 0, Math.Clamp(request.RedirtiedHitRate, 0, 1));
-        var vm = new VmMigrationSpec(request.RamBytes, Dirty(request.Dirty), disk.LogicalBytes, request.SharedStorage,
-            new Transfer(disk.ChunkBytes, disk.MetadataBytes, disk.ZeroBytes, disk.DedupBytes, disk.PresentBytes), request.DeviceStateBytes);
-        var options = new MigrationOptions(request.PostCopy ? MigrationMode.PostCopy : MigrationMode.PreCopy, request.DowntimeLimitSeconds,
-            SetupSeconds: request.SetupSeconds, ResumeSeconds: request.ResumeSeconds);
-        var r = MigrationModel.Simulate(vm, bandwidth, memoryFilter, DedupFilter.None, options);
-        return new VmMigrationReport(request.Vm, request.Source, request.Destination, r.TotalSeconds, r.DowntimeSeconds, r.Rounds, r.Converged,
-            r.Stop.ToString(), bandwidth, r.BytesSent, r.MemoryBytes, r.DiskBytes, r.MetadataBytes, r.SavedZero, r.SavedDedup, r.SavedPresent,
-            r.EnergyJoules, disk, memory);
+        return new MigrationTransfer(from, to, disk, memory);
     }
-
-    private static DirtyPageModel Dirty(DirtyModelSpec spec) => spec.Kind switch
-    {
-        DirtyModelKind.Constant => new ConstantDirtyRate(spec.Rate),
-        DirtyModelKind.WritableWorkingSet => new WritableWorkingSet(spec.WorkingSetBytes, spec.Rate, spec.ColdRate),
-        _ => DirtyPageModel.None,
-    };
 
     /// <summary>Moves what the destination lacks of one image into its cache; returns what moved and what did not.</summary>
     private async Task<DataMovement> Move(string image, IHostGrain destination, HashSet<Fingerprint> moved)

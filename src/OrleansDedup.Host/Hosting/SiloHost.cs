@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Grains.Migration;
 using OrleansDedup.Host.Api;
 using OrleansDedup.Host.Clustering;
 using OrleansDedup.Host.Configuration;
@@ -146,6 +147,8 @@ public static class SiloHost
             // section names directory providers).
             silo.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection("OrleansDedup:GrainDirectory"));
             silo.AddDedupGrid(dedup);
+            // The hosts this silo models come from Orleans:Metadata (Orleans__Metadata__orleans-dedup.hosts=host-1,host-2).
+            silo.AddDedupMigration();
             Observability.AddDashboard(silo, builder.Configuration);
         });
     }
@@ -161,6 +164,7 @@ public static class SiloHost
         IngestEndpoints.Map(api);
         UploadEndpoints.Map(api);
         StoreEndpoints.Map(api);
+        MigrationEndpoints.Map(api);
     }
 
     private static int Fail(string message, int code)

@@ -29,7 +29,10 @@ public sealed record StrategyOutcome(
     double MigrationEnergyJoules,
     double EnergyKWh,
     double SlaViolationSeconds,
-    IReadOnlyList<MigrationResult> PerMigration);
+    double DiskZeroShare,
+    double DiskDuplicateShare,
+    bool MeasuredDiskShares,
+    [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<MigrationResult> PerMigration);
 
 public sealed record ScenarioReport(string Name, int Seed, int Hosts, int Vms, int Steps, double StepSeconds,
     double HostEnergyKWh, double OverloadSeconds, IReadOnlyList<StrategyOutcome> Strategies);
@@ -49,9 +52,8 @@ public sealed record ScenarioReport(string Name, int Seed, int Hosts, int Vms, i
 /// (5) Consolidation: the least utilised hosts are emptied while all their VMs fit elsewhere.
 /// The decisions do not depend on how long migrations take (they finish well within a step), so every strategy is
 /// priced on the same decisions and the comparison is fair. Concurrent migrations of a step share the hosts' links
-/// (uplink of the source, downlink of the destination, each bandwidth x share) max-min fairly: each migration is first
-/// priced at its share when all start, then the fluid completion of all wire transfers gives its average rate, at which it
-/// is priced again. A VM's disk moves unless storage is shared; a destination that has held a VM of the same family
+/// (uplink of the source, downlink of the destination, each bandwidth x share) max-min fairly, priced by
+/// <see cref="ConcurrentMigrations"/>. A VM's disk moves unless storage is shared; a destination that has held a VM of the same family
 /// (type) already holds <see cref="ScenarioSpec.FamilyShare"/> of its image. SLA violation time = overload seconds +
 /// migration seconds (the VM runs degraded while it migrates, CloudSim's PDM) + downtime.
 /// </remarks>
@@ -265,15 +267,9 @@ public static class ScenarioRunner
                 }
                 return new VmMigrationSpec(ram, spec.Dirty.For(m.Utilisation, ram), diskBytes, spec.SharedStorage, measured, spec.DeviceStateMb * 1e6);
             }).ToArray();
-            var links = moves.Select(m => new[] { m.Source, spec.Hosts + m.Destination }).ToArray();
-            var shares = MaxMinFairShare.Allocate(capacities, links.Select(l => new Flow(l)).ToArray());
-            var first = specs.Select((s, i) => MigrationModel.Simulate(s, shares[i], memoryFilter, diskFilter, options)).ToArray();
-            var finish = LinkSharing.CompletionTimes(capacities, first.Select((r, i) => new FlowTransfer(links[i], r.BytesSent)).ToArray());
-            for (var i = 0; i < moves.Length; i++)
-            {
-                var rate = finish[i] > 0 ? first[i].BytesSent / finish[i] : shares[i];
-                results.Add(MigrationModel.Simulate(specs[i], Math.Max(rate, shares[i]), memoryFilter, diskFilter, options));
-            }
+            results.AddRange(ConcurrentMigrations.Simulate(capacities, moves.Select((m, i) =>
+                new ConcurrentMigration([m.Source, spec.Hosts + m.Destination], specs[i], memoryFilter, diskFilter, options)).ToArray())
+                .Select(p => p.Result));
             foreach (var m in moves) holds[m.Destination].Add(vms[m.Vm]);
         }
         var migrationEnergy = results.Sum(r => r.EnergyJoules);
@@ -282,7 +278,8 @@ public static class ScenarioRunner
         return new StrategyOutcome(strategy.Name, results.Count, totalTime, results.Count == 0 ? 0 : totalTime / results.Count, downtime,
             results.Count(r => !r.Converged), results.Sum(r => r.BytesSent), results.Sum(r => r.MemoryBytes), results.Sum(r => r.DiskBytes),
             results.Sum(r => r.MetadataBytes), results.Sum(r => r.SavedZero), results.Sum(r => r.SavedDedup), results.Sum(r => r.SavedPresent),
-            migrationEnergy, (placement.HostEnergyJoules + migrationEnergy) / 3.6e6, placement.OverloadSeconds + totalTime + downtime, results);
+            migrationEnergy, (placement.HostEnergyJoules + migrationEnergy) / 3.6e6, placement.OverloadSeconds + totalTime + downtime,
+            diskFilter.ZeroFraction, diskFilter.DuplicateFraction, strategy.Measured, results);
     }
 
     /// <summary>Where each VM started: undo the migrations from the final placement.</summary>

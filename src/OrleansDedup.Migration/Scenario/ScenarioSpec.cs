@@ -17,6 +17,7 @@ namespace OrleansDedup.Migration.Scenario;
 /// strategies:
 ///   - { name: none }
 ///   - { name: adaptive, diskDuplicate: 0.55, memoryZero: 0.2, memoryDuplicate: 0.1 }
+/// images: [ a.raw, b.raw ]   # measured disk shares: see <see cref="Images"/>
 /// </code>
 /// </summary>
 public sealed class ScenarioSpec
@@ -61,6 +62,11 @@ public sealed class ScenarioSpec
     /// <summary>Share of a VM's image that a host already holds once it has held any VM of the same image family (the
     /// VM type: VMs of a type come from one base image). Counted as "already present" by the dedup strategies.</summary>
     public double FamilyShare { get; set; } = 0.8;
+
+    /// <summary>Disk images (paths relative to the scenario file) on which the disk shares of fixed, rabin and adaptive are
+    /// measured: <c>orleans-dedup simulate</c> ingests them with each strategy into a scratch store, and the measured zero
+    /// and duplicate shares replace those of the file (<see cref="StrategySpec.Measure"/>). Empty: the shares are assumed.</summary>
+    public List<string> Images { get; set; } = [];
 
     public DirtySpec Dirty { get; set; } = new();
     public TraceSpec Trace { get; set; } = new();
@@ -113,7 +119,13 @@ public sealed class ScenarioSpec
         return spec;
     }
 
-    public static ScenarioSpec Load(string path) => Parse(File.ReadAllText(path), path);
+    public static ScenarioSpec Load(string path)
+    {
+        var spec = Parse(File.ReadAllText(path), path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        spec.Images = spec.Images.Select(i => Path.GetFullPath(i, directory)).ToList();
+        return spec;
+    }
 }
 
 /// <summary>The dirty-page model of every VM, scaled by its CPU utilisation at the step (a busy VM writes more).</summary>
@@ -157,6 +169,20 @@ public sealed class StrategySpec
     public double DiskZero { get; set; }
     public double? DiskDuplicate { get; set; }
 
+    /// <summary>Set when the disk shares were measured on real images (not in a scenario file: a file cannot claim it).</summary>
+    [YamlIgnore, System.Text.Json.Serialization.JsonIgnore]
+    public bool Measured { get; private set; }
+
+    /// <summary>Disk shares measured by ingesting real images: the share of bytes in zero blocks, and the share that
+    /// duplicates data seen earlier in the image set (what a destination holding the earlier images need not receive).</summary>
+    public void Measure(double zeroShare, double duplicateShare)
+    {
+        DiskZero = zeroShare;
+        DiskDuplicate = duplicateShare;
+        DedupRate = null;
+        Measured = true;
+    }
+
     public DedupFilter MemoryFilter() => !Dedup ? DedupFilter.None
         : new DedupFilter(MemoryZero, MemoryDuplicate, RedirtiedZero ?? MemoryZero * 0.5, RedirtiedDuplicate ?? MemoryDuplicate * 0.25);
 
@@ -167,8 +193,8 @@ public sealed class StrategySpec
         return DedupFilter.Uniform(DiskZero, duplicate);
     }
 
-    /// <summary>Placeholder shares, so that a bare scenario runs: zero pages are found by any strategy; content-defined
-    /// chunking finds more shifted duplicates on disks. Measure real ones with <c>compare</c> and pass them in.</summary>
+    /// <summary>Assumed shares, so that a bare scenario runs: zero pages are found by any strategy; content-defined
+    /// chunking finds more shifted duplicates on disks. Real disk shares come from <see cref="ScenarioSpec.Images"/>.</summary>
     public static List<StrategySpec> Defaults() =>
     [
         new() { Name = "none", Dedup = false },
