@@ -50,19 +50,7 @@ public abstract class KillMidIngestScenario(ClusterFixture cluster, ITestOutputH
 
         // As soon as the ingest has done some bytes, kill -9 the victim.
         var clock = Stopwatch.StartNew();
-        long bytesDone = 0;
-        while (bytesDone == 0)
-        {
-            if (ingest.IsCompleted) Assert.Fail($"the ingest ended before any progress was seen:\n{await ingest}");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no ingest progress within 60 s");
-            using var response = await gateway.Http.GetAsync("/api/images/big/ingest");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-                if (status.GetProperty("state").GetString() == "running") bytesDone = status.GetProperty("bytesDone").GetInt64();
-            }
-            if (bytesDone == 0) await Task.Delay(10);
-        }
+        var bytesDone = await cluster.WaitForIngestProgress(gateway, "big", ingest);
         await victim.KillAsync();
         output.WriteLine($"killed {victim} at {bytesDone} of {BigSize} bytes, {clock.Elapsed.TotalSeconds:0.00} s after the start; gateway {gateway.Name}");
 

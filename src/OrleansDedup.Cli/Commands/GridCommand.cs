@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
+using OrleansDedup.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -37,6 +38,11 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
         catch (OperationCanceledException)
         {
             return Fail("cancelled", ExitCodes.Cancelled);
+        }
+        catch (Exception e) when (DatabaseErrors.IsUnreachable(e))
+        {
+            return Fail($"cannot reach the catalog database ({DatabaseErrors.Reason(e)}); nothing was changed, retry once PostgreSQL is back",
+                ExitCodes.Interrupted);
         }
         catch (Exception e)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using OrleansDedup.Abstractions.Serialization;
 
 namespace OrleansDedup.Cli.Hosting;
 
@@ -23,6 +24,7 @@ public sealed class ClusterGrid : IGrid
         var endpoints = gateways.Select(Parse).ToArray();
         var builder = Host.CreateApplicationBuilder();
         CliLog.WriteTo(builder, logsDirectory);
+        builder.Services.AddDatabaseErrorTransport();
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoints)
             .Configure<ClusterOptions>(o =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.Placement;
+using OrleansDedup.Abstractions.Serialization;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Placement;
@@ -38,6 +39,7 @@ public static class SiloBuilderExtensions
 #pragma warning disable ORLEANSEXP003
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+        silo.Services.AddDatabaseErrorTransport();
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton(layout);
         silo.Services.AddSingleton(SharedChunkStores.For(layout.Root));

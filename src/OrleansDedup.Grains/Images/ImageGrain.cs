@@ -8,6 +8,7 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Images;
 
@@ -41,6 +42,7 @@ public sealed class ImageGrain(
     private IngestStatus _status = new(IngestState.Idle, 0, 0, null, IngestErrorKind.None, null);
     private CancellationTokenSource? _cancel;
     private long _bytesDone;
+    private bool _stale;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -54,6 +56,7 @@ public sealed class ImageGrain(
 
     public async Task<IngestStatus> StartIngest(IngestRequest request)
     {
+        await Reload();
         if (_status.State == IngestState.Running)
             return new IngestStatus(IngestState.Failed, 0, 0, $"'{Name}' is being ingested already; wait for it or cancel it",
                 IngestErrorKind.Conflict, null);
@@ -67,7 +70,7 @@ public sealed class ImageGrain(
         try
         {
             record.State.Ingesting = marker;
-            await record.WriteStateAsync();
+            await CatalogWrites.Run(record.WriteStateAsync);
         }
         catch (Exception e)
         {
@@ -97,13 +100,29 @@ public sealed class ImageGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ImageInfo?> GetInfo() => Task.FromResult(record.State.Info);
+    public async Task<ImageInfo?> GetInfo()
+    {
+        await Reload();
+        return record.State.Info;
+    }
 
-    public Task<ImageManifest?> GetManifest() =>
-        Task.FromResult(record.State.Info is { } info ? new ImageManifest(info, record.State.SegmentRecipes) : null);
+    public async Task<ImageManifest?> GetManifest()
+    {
+        await Reload();
+        return record.State.Info is { } info ? new ImageManifest(info, record.State.SegmentRecipes) : null;
+    }
+
+    /// <summary>After a commit whose outcome is unknown, reads back what the database holds.</summary>
+    private async Task Reload()
+    {
+        if (!_stale) return;
+        await record.ReadStateAsync();
+        _stale = false;
+    }
 
     public async Task<bool> Delete()
     {
+        await Reload();
         if (_status.State == IngestState.Running)
             throw new IngestException(IngestErrorKind.Conflict, $"'{Name}' is being ingested; cancel that first");
         if (record.State.Info is null) return false;
@@ -174,13 +193,22 @@ public sealed class ImageGrain(
             var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r!.Stats);
             var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results!), started, plan.Length, stats,
                 (DateTimeOffset.UtcNow - started).TotalSeconds);
-            record.State = new ImageRecord { Info = info, SegmentRecipes = recipes };
-            await record.WriteStateAsync();
+            // Listed first: a listed name without a record is harmless, while a record no list knows would be swept by gc.
             await GrainFactory.GetGrain<ICatalogGrain>(0).Add(Name);
+            await Commit(new ImageRecord { Info = info, SegmentRecipes = recipes });
             RecipeReferences.DeleteFiles(layout, attempts.Except(recipes));
             heartbeat.Complete();
             _status = new IngestStatus(IngestState.Succeeded, size, size, null, IngestErrorKind.None, info);
             index.Metrics?.IngestFinished("succeeded");
+        }
+        catch (CommitUnknownException e)
+        {
+            // The record may be in the database: its recipes and references stay, and gc sorts it out if it is not.
+            _status = Failed(IngestErrorKind.Interrupted,
+                $"the catalog database became unreachable while '{Name}' was being recorded ({DatabaseErrors.Reason(e)}); once PostgreSQL " +
+                "is back, `list` shows whether it was recorded, else ingest it again (gc reclaims an unrecorded attempt)");
+            index.Metrics?.IngestFinished("failed");
+            logger.LogError(e, "Ingest of {Image} from {Path}: commit outcome unknown", Name, path);
         }
         catch (Exception e)
         {
@@ -199,6 +227,26 @@ public sealed class ImageGrain(
             heartbeat?.Dispose();
         }
     }
+
+    /// <summary>Writes the image's record. If that fails, whether the database applied the write is unknown, so the
+    /// record is read back before it is used again.</summary>
+    private async Task Commit(ImageRecord committed)
+    {
+        var previous = record.State;
+        record.State = committed;
+        try
+        {
+            await CatalogWrites.Run(record.WriteStateAsync);
+        }
+        catch (Exception e)
+        {
+            record.State = previous;
+            _stale = true;
+            throw new CommitUnknownException(e);
+        }
+    }
+
+    private sealed class CommitUnknownException(Exception inner) : Exception("the image record could not be written", inner);
 
     /// <summary>Releases the references the finished segments took, unless an index shard restarted meanwhile: its
     /// counts then lack the changes it lost, and the recount of the next gc sets every count right instead. A failure
@@ -291,6 +339,11 @@ public sealed class ImageGrain(
         {
             message = ingest.Message;
             return ingest.Kind;
+        }
+        if (DatabaseErrors.IsUnreachable(inner))
+        {
+            message = $"cannot reach the catalog database ({DatabaseErrors.Reason(inner)}); nothing was kept, ingest the image again once PostgreSQL is back";
+            return IngestErrorKind.Interrupted;
         }
         if (IsSiloLoss(inner))
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Storage;
 
 namespace OrleansDedup.Host.Api;
 
@@ -35,6 +36,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         var (status, detail) = exception switch
         {
             IngestException e => (Problems.StatusOf(e.Kind), e.Message),
+            _ when DatabaseErrors.IsUnreachable(exception) => (StatusCodes.Status503ServiceUnavailable,
+                $"cannot reach the catalog database ({DatabaseErrors.Reason(exception)}); retry once PostgreSQL is back"),
             BadHttpRequestException e => (e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? "the request body is larger than this silo accepts"
                 : $"bad request: {e.Message}"),

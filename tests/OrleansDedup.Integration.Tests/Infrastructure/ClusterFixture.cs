@@ -52,6 +52,11 @@ public class ClusterFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The connection string the silos use; the test itself always uses <see cref="ConnectionString"/>.</summary>
+    public virtual string SiloConnectionString => ConnectionString;
+
+    protected virtual int SiloCount => InitialSilos;
+
     /// <summary>The silos started and not yet stopped or killed, in start order.</summary>
     public IReadOnlyList<SiloNode> Silos
     {
@@ -68,7 +73,7 @@ public class ClusterFixture : IAsyncLifetime
         System.IO.Directory.CreateDirectory(OutputDirectory);
         System.IO.Directory.CreateDirectory(LogDirectory);
         ConnectionString = await TestPostgres.CreateDatabaseAsync();
-        await StartSilosAsync(InitialSilos);
+        await StartSilosAsync(SiloCount);
     }
 
     /// <summary>Starts <paramref name="count"/> new silos at once and waits until all answer /healthz.</summary>
@@ -90,7 +95,7 @@ public class ClusterFixture : IAsyncLifetime
     public Dictionary<string, string> Environment(string siloName) => new Dictionary<string, string>
     {
         ["OrleansDedup__Clustering"] = "postgresql",
-        ["OrleansDedup__ConnectionString"] = ConnectionString,
+        ["OrleansDedup__ConnectionString"] = SiloConnectionString,
         ["OrleansDedup__ClusterId"] = ClusterId,
         ["OrleansDedup__ServiceId"] = ServiceId,
         ["OrleansDedup__SiloName"] = siloName,
@@ -169,6 +174,26 @@ public class ClusterFixture : IAsyncLifetime
     }
 
     public async Task<JsonElement> Stats(SiloNode gateway) => (await CliOk(gateway, "stats")).Json;
+
+    /// <summary>Waits until the ingest of <paramref name="image"/> has done some bytes (asked through the silo's HTTP API);
+    /// fails if <paramref name="cli"/> ends first.</summary>
+    public async Task<long> WaitForIngestProgress(SiloNode silo, string image, Task<CliResult> cli)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (cli.IsCompleted) Assert.Fail($"the ingest ended before any progress was seen:\n{await cli}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no ingest progress within 60 s");
+            using var response = await silo.Http.GetAsync($"/api/images/{image}/ingest");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+                if (status.GetProperty("state").GetString() == "running" && status.GetProperty("bytesDone").GetInt64() is > 0 and var done)
+                    return done;
+            }
+            await Task.Delay(10);
+        }
+    }
 
     // ---- images ----
 
