@@ -4,10 +4,11 @@ using Orleans.Runtime.Placement;
 namespace OrleansDedup.Grains.Placement;
 
 /// <summary>
-/// Places a grain by its key alone, with rendezvous hashing over the compatible silos: every silo computes the same
-/// home for a key, keys spread evenly from the first activation on, and when a silo leaves only its own keys move.
-/// Load-based placement cannot do this for the index shards: they all activate within moments, while the silos'
-/// statistics are still empty, and they stay where they land for the life of their silo.
+/// Places an integer-keyed grain on the silo its key picks among the compatible silos in address order: shard k of n
+/// silos goes to silo k mod n, so shards spread evenly from the first activation on, and the shards of a silo that
+/// left spread evenly over the rest. Load-based placement cannot do this for the index shards: they all activate
+/// within moments, while the silos' statistics are still empty, and they stay where they land for the life of their
+/// silo, so placement is the only time they are spread.
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking]
 public sealed class ShardPlacementStrategy : PlacementStrategy
@@ -21,12 +22,12 @@ public sealed class ShardPlacementAttribute() : PlacementAttribute(ShardPlacemen
 public sealed class ShardPlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context) =>
-        Task.FromResult(Home(target.GrainIdentity.Key.ToString()!, context.GetCompatibleSilos(target)));
+        Task.FromResult(Home(target.GrainIdentity.GetIntegerKey(), context.GetCompatibleSilos(target)));
 
-    /// <summary>The silo with the highest score for the key.</summary>
-    public static SiloAddress Home(string key, IReadOnlyCollection<SiloAddress> silos)
+    public static SiloAddress Home(long key, IReadOnlyCollection<SiloAddress> silos)
     {
-        if (silos.Count == 0) throw new OrleansException($"no silo can host '{key}'");
-        return silos.MaxBy(silo => StableHash.Of($"{key}@{silo}"))!;
+        if (silos.Count == 0) throw new OrleansException($"no silo can host shard {key}");
+        var ordered = silos.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        return ordered[(int)((ulong)key % (ulong)ordered.Length)];
     }
 }
