@@ -3,7 +3,6 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Cli.Ingest;
-using OrleansDedup.Abstractions.Maintenance;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
