@@ -22,7 +22,7 @@ public sealed class ContainerFormatTests(ContainerImages images) : IClassFixture
     /// <summary>A store of this test's own, deleted with it: restores of 32 MiB guests add up.</summary>
     private string NewStore()
     {
-        var store = NewStore();
+        var store = Cli.TempStore();
         _stores.Add(store);
         return store;
     }
