@@ -16,10 +16,14 @@ public static class ContainerLayouts
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             return ImageLayoutReader.Read(file, length);
         }
-        catch (Exception e) when (e is ImageFormatException or IOException)
+        catch (ImageFormatException e)
         {
             throw new IngestException(IngestErrorKind.BadInput,
-                $"{path} is not a valid container: {e.Message}; ingest it with the opaque option to store it as plain bytes");
+                $"{path} is not a valid container: {e.Message}; ingest it with --opaque (API: \"opaque\": true) to store it as plain bytes");
+        }
+        catch (IOException e)
+        {
+            throw new IngestException(IngestErrorKind.BadInput, $"cannot read the container tables of {path}: {e.Message}");
         }
     }
 
