@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using OrleansDedup.ImageFormats.Tests;
 
 namespace OrleansDedup.Cli.Tests;
@@ -77,14 +76,14 @@ public sealed class ContainerFormatTests(ContainerImages images) : IClassFixture
         Assert.Equal(0, Cli.Run(store, "ingest", images.Set.Raw).ExitCode);
         var before = Snapshot(store);
         var broken = Path.Combine(store, "broken.qcow2");
-        var (entry, beyond) = BreakL2Entry(images.Set.PathOf("qcow2-v3"), broken);
+        var beyond = ImageSet.BreakQcow2L2Entry(images.Set.PathOf("qcow2-v3"), broken, 12);
 
         var refused = Cli.Run(store, "ingest", broken);
 
         Assert.Equal(3, refused.ExitCode);
         var lines = refused.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
-        Assert.Contains($"L2 table entry {entry} of L1 entry 0 points at 0x{beyond:x} beyond the end of the file", lines[0]);
+        Assert.Contains($"L2 table entry 12 of L1 entry 0 points at 0x{beyond:x} beyond the end of the file", lines[0]);
         Assert.Equal(before, Snapshot(store));
 
         var accepted = Cli.Run(store, "ingest", broken, "--opaque", "--json");
@@ -96,18 +95,6 @@ public sealed class ContainerFormatTests(ContainerImages images) : IClassFixture
         Assert.Equal(0, Cli.Run(store, "restore", "broken.qcow2", "--out", restored).ExitCode);
         Assert.True(File.ReadAllBytes(broken).AsSpan().SequenceEqual(File.ReadAllBytes(restored)));
         Assert.Equal(0, Cli.Run(store, "verify").ExitCode);
-    }
-
-    /// <summary>Points the 13th entry of the first L2 table past the end of the file.</summary>
-    private static (int Entry, long Beyond) BreakL2Entry(string source, string path)
-    {
-        var image = File.ReadAllBytes(source);
-        var l1 = (int)BinaryPrimitives.ReadUInt64BigEndian(image.AsSpan(40));
-        var l2 = (int)(BinaryPrimitives.ReadUInt64BigEndian(image.AsSpan(l1)) & 0x00FFFFFFFFFFFE00);
-        var beyond = (image.Length / 65536 + 16) * 65536L;
-        BinaryPrimitives.WriteUInt64BigEndian(image.AsSpan(l2 + 12 * 8), (1UL << 63) | (ulong)beyond);
-        File.WriteAllBytes(path, image);
-        return (12, beyond);
     }
 
     private static string Snapshot(string store)
