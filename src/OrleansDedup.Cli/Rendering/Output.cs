@@ -35,7 +35,7 @@ public static class Output
     }
 
     /// <summary>Images stored before formats were detected have no container record.</summary>
-    private static string FormatOf(ImageInfo i) => i.Container is { } c ? (c.Variant == c.Format ? c.Format : $"{c.Format} ({c.Variant})") : "unknown";
+    private static string FormatOf(ImageInfo i) => i.Container is { } c ? (c.Variant.StartsWith(c.Format, StringComparison.Ordinal) ? c.Variant : $"{c.Format} ({c.Variant})") : "unknown";
 
     private static string Split(ImageInfo i) => i.Container is { GuestDataBytes: > 0 } or { CompressedGuestBytes: > 0 } or { MetadataBytes: > 0 }
         ? $"{Sizes.Format(i.Container.GuestDataBytes + i.Container.CompressedGuestBytes)} / {Sizes.Format(i.Container.MetadataBytes)}"
