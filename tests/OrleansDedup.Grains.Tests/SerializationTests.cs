@@ -1,12 +1,14 @@
 using Orleans.Serialization;
+using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Tests;
 
-/// <summary>Messages between silos keep fingerprints and locations intact (they cross as surrogates).</summary>
+/// <summary>Messages between silos keep fingerprints, locations and grid spans intact (they cross as surrogates).</summary>
 public sealed class SerializationTests(GridFixture fixture) : IClassFixture<GridFixture>
 {
     [Fact]
@@ -24,5 +26,18 @@ public sealed class SerializationTests(GridFixture fixture) : IClassFixture<Grid
         Assert.Equal(entry.Fingerprint, entryBack.Fingerprint);
         Assert.Equal(entry.Location, entryBack.Location);
         Assert.Equal(entry.Pieces, entryBack.Pieces);
+    }
+
+    [Fact]
+    public void Segment_work_keeps_its_grid_and_images_their_container()
+    {
+        var serializer = fixture.Grid.Service<Serializer>(0);
+        GridSpan[] grid = [new(1 << 20, 512, 0), new((1 << 20) + 512, 2 << 20, 3584)];
+        var work = new SegmentWork("img", "/images/disk.vhd", 8 << 20, 1, 1 << 20, 3 << 20, SegmentMode.FixedThenRabin, "recipes/x", grid);
+        Assert.Equal(grid, serializer.Deserialize<SegmentWork>(serializer.SerializeToArray(work)).Grid);
+
+        var container = new ContainerInfo("vhd", "dynamic", 64 << 20, 15 << 20, 0, 41 << 10, true);
+        var info = new ImageInfo("img", "/images/disk.vhd", 16 << 20, ChunkingStrategy.Guest, "ab", DateTimeOffset.UnixEpoch, 1, DedupStats.Empty, 1.5, container);
+        Assert.Equal(container, serializer.Deserialize<ImageInfo>(serializer.SerializeToArray(info)).Container);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 
 namespace OrleansDedup.ImageFormats.Tests;
@@ -65,6 +66,21 @@ public sealed class ImageSet : IDisposable
         }
 
         return output.Result;
+    }
+
+    /// <summary>
+    /// Copies a qcow2 image to <paramref name="path"/> with entry <paramref name="entry"/> of its first L2 table pointing
+    /// past the end of the file: a header that claims qcow2 with a table the reader must refuse. Returns that offset.
+    /// </summary>
+    public static long BreakQcow2L2Entry(string source, string path, int entry)
+    {
+        byte[] image = File.ReadAllBytes(source);
+        int l1 = (int)BinaryPrimitives.ReadUInt64BigEndian(image.AsSpan(40));
+        int l2 = (int)(BinaryPrimitives.ReadUInt64BigEndian(image.AsSpan(l1)) & 0x00FFFFFFFFFFFE00);
+        long beyond = (image.Length / 65536 + 16) * 65536L;
+        BinaryPrimitives.WriteUInt64BigEndian(image.AsSpan(l2 + entry * 8), (1UL << 63) | (ulong)beyond);
+        File.WriteAllBytes(path, image);
+        return beyond;
     }
 
     /// <summary>Regular files in name order until the budget is spent, so the guest holds real, varied data.</summary>

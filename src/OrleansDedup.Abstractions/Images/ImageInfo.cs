@@ -41,7 +41,8 @@ public sealed record ImageInfo(
     [property: Id(5)] DateTimeOffset IngestedAt,
     [property: Id(6)] int Segments,
     [property: Id(7)] DedupStats Stats,
-    [property: Id(8)] double Seconds)
+    [property: Id(8)] double Seconds,
+    [property: Id(9)] ContainerInfo? Container = null)
 {
     /// <summary>The deduplication rate as the published method reports it: (1 - stored / original) x 100 %.</summary>
     public double DedupRate => DedupMath.Rate(Size, Stats.StoredBytes);

@@ -2,8 +2,10 @@ using OrleansDedup.Chunking;
 
 namespace OrleansDedup.Abstractions.Images;
 
+/// <param name="Opaque">Cut the file as plain bytes without reading its container tables: the way to store a file
+/// whose header claims a format its tables then break.</param>
 [GenerateSerializer, Immutable]
-public sealed record IngestRequest([property: Id(0)] string Path, [property: Id(1)] ChunkingStrategy Strategy);
+public sealed record IngestRequest([property: Id(0)] string Path, [property: Id(1)] ChunkingStrategy Strategy, [property: Id(2)] bool Opaque = false);
 
 public enum IngestState { Idle, Running, Succeeded, Failed, Cancelled }
 

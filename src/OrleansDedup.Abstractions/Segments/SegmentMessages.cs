@@ -1,10 +1,13 @@
 using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Chunking;
 
 namespace OrleansDedup.Abstractions.Segments;
 
 /// <summary>How one segment is cut: the adaptive strategy picks per image size.</summary>
 public enum SegmentMode { Fixed, Rabin, FixedThenRabin }
 
+/// <summary>One segment's work. <see cref="Grid"/>: the container's regions that overlap the segment, clipped to it,
+/// as the image grain read them; null cuts the segment as opaque bytes.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SegmentWork(
     [property: Id(0)] string ImageName,
@@ -14,7 +17,8 @@ public sealed record SegmentWork(
     [property: Id(4)] long Offset,
     [property: Id(5)] long Length,
     [property: Id(6)] SegmentMode Mode,
-    [property: Id(7)] string RecipePath);
+    [property: Id(7)] string RecipePath,
+    [property: Id(8)] GridSpan[]? Grid = null);
 
 [GenerateSerializer, Immutable]
 public sealed record SegmentResult([property: Id(0)] int Index, [property: Id(1)] DedupStats Stats, [property: Id(2)] byte[] Digest, [property: Id(3)] string Silo);

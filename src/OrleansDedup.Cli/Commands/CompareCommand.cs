@@ -19,11 +19,11 @@ public sealed class CompareSettings : GridSettings
     public ImageSource[] Sources => Paths.Select(p => new ImageSource(Path.GetFileName(Path.GetFullPath(p)), Path.GetFullPath(p))).ToArray();
 }
 
-/// <summary>Runs fixed, rabin and adaptive on the same images, each in a scratch store, and compares their dedup rates
+/// <summary>Runs fixed, guest, rabin and adaptive on the same images, each in a scratch store, and compares their dedup rates
 /// per image and overall, as the published method does. The user's store is not touched.</summary>
 public sealed class CompareCommand : AsyncCommand<CompareSettings>
 {
-    private static readonly ChunkingStrategy[] Strategies = [ChunkingStrategy.Fixed, ChunkingStrategy.Rabin, ChunkingStrategy.Adaptive];
+    private static readonly ChunkingStrategy[] Strategies = [ChunkingStrategy.Fixed, ChunkingStrategy.Guest, ChunkingStrategy.Rabin, ChunkingStrategy.Adaptive];
 
     public override async Task<int> ExecuteAsync(CommandContext context, CompareSettings settings, CancellationToken cancellation)
     {

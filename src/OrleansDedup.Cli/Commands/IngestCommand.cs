@@ -12,7 +12,7 @@ namespace OrleansDedup.Cli.Commands;
 public class StrategySettings : GridSettings
 {
     [CommandOption("-s|--strategy <STRATEGY>")]
-    [Description("adaptive (default), fixed or rabin.")]
+    [Description("adaptive (default; follows the guest's blocks inside qcow2, VMDK, VHD and VDI), guest (those blocks without the Rabin residue), fixed or rabin (both cut the file as opaque bytes).")]
     public string Strategy { get; init; } = "adaptive";
 
     public ChunkingStrategy ParsedStrategy => Enum.Parse<ChunkingStrategy>(Strategy, ignoreCase: true);
@@ -20,7 +20,7 @@ public class StrategySettings : GridSettings
     public override ValidationResult Validate() =>
         Enum.TryParse<ChunkingStrategy>(Strategy, ignoreCase: true, out _) && !int.TryParse(Strategy, out _)
             ? ValidationResult.Success()
-            : ValidationResult.Error($"unknown strategy '{Strategy}'; use adaptive, fixed or rabin");
+            : ValidationResult.Error($"unknown strategy '{Strategy}'; use adaptive, guest, fixed or rabin");
 }
 
 public sealed class IngestSettings : StrategySettings
@@ -28,6 +28,10 @@ public sealed class IngestSettings : StrategySettings
     [CommandArgument(0, "<PATH>")]
     [Description("Image files (raw, qcow2, VMDK, VHD, VDI, or anything else).")]
     public string[] Paths { get; init; } = [];
+
+    [CommandOption("--opaque")]
+    [Description("Cut the files as plain bytes without reading their container tables (for a file whose tables are damaged).")]
+    public bool Opaque { get; init; }
 
     [CommandOption("-n|--name <NAME>")]
     [Description("Name of the image in the store (one path only; default: the file name).")]
@@ -53,7 +57,7 @@ public sealed class IngestCommand : GridCommand<IngestSettings>
     {
         var sources = settings.Sources;
         var results = await ProgressView.Run(settings.Json, sources,
-            progress => IngestRunner.Run(grid.Client, sources, settings.ParsedStrategy, progress, cancellation));
+            progress => IngestRunner.Run(grid.Client, sources, settings.ParsedStrategy, progress, cancellation, opaque: settings.Opaque));
         Output.Images(settings.Json, results.Where(r => r.Image is not null).Select(r => r.Image!).ToArray());
         var failed = results.Where(r => r.State != IngestState.Succeeded).ToArray();
         foreach (var (result, source) in results.Zip(sources).Where(x => x.First.State != IngestState.Succeeded))

@@ -3,7 +3,6 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Cli.Ingest;
-using OrleansDedup.Abstractions.Maintenance;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -25,8 +24,20 @@ public sealed class RestoreSettings : GridSettings
     [Description("Where to write the image.")]
     public string? Out { get; init; }
 
-    public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("restore needs --out FILE") : ValidationResult.Success();
+    [CommandOption("-f|--format <FORMAT>")]
+    [Description("original (default): the file as ingested, byte for byte; raw: the guest disk the container holds.")]
+    public string Format { get; init; } = "original";
+
+    public bool Raw => Format.Equals("raw", StringComparison.OrdinalIgnoreCase);
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("restore needs --out FILE");
+        if (Raw || Format.Equals("original", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Success();
+        return ValidationResult.Error(Format.ToLowerInvariant() is "qcow2" or "vmdk" or "vhd" or "vpc" or "vdi"
+            ? $"restore --format {Format} needs qemu-img convert: restore --format raw, then qemu-img convert -f raw -O {Format} it"
+            : $"unknown format '{Format}'; use original or raw");
+    }
 }
 
 /// <summary>Writes an image back, byte-identical, checking every chunk and the image digest.</summary>
@@ -39,11 +50,14 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
         var info = await grid.Client.GetGrain<IImageGrain>(settings.Image).GetInfo()
             ?? throw new UserError($"there is no image named '{settings.Image}'; see `list`", ExitCodes.NotFound);
         var started = DateTime.UtcNow;
-        await ProgressView.Run(settings.Json, settings.Image, info.Size,
-            progress => ImageDownload.ToFile(grid.Client, info, output, progress, cancellation));
+        await ProgressView.Run(settings.Json, settings.Image, info.Size, progress => settings.Raw
+            ? GuestDiskExport.ToRawFile(grid.Client, info, output, progress, cancellation)
+            : ImageDownload.ToFile(grid.Client, info, output, progress, cancellation));
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
-        if (settings.Json) Output.Json(new { image = info.Name, output, size = info.Size, digest = info.Digest, seconds });
-        else AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}: digest verified.");
+        var format = settings.Raw ? "raw" : "original";
+        if (settings.Json) Output.Json(new { image = info.Name, output, format, size = new FileInfo(output).Length, digest = info.Digest, seconds });
+        else AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}" +
+                                    (settings.Raw ? " as its raw guest disk: digest verified." : ": digest verified."));
         return ExitCodes.Ok;
     }
 }

@@ -12,7 +12,7 @@ public static class IngestRunner
     /// <param name="parallelImages">Images ingested at once; 1 makes each image's statistics independent of timing
     /// (an image counts as duplicate exactly what the images before it stored).</param>
     public static async Task<IngestStatus[]> Run(IClusterClient client, IReadOnlyList<ImageSource> images, ChunkingStrategy strategy,
-        Action<int, IngestStatus>? progress, CancellationToken cancellation, int parallelImages = 2)
+        Action<int, IngestStatus>? progress, CancellationToken cancellation, int parallelImages = 2, bool opaque = false)
     {
         var results = new IngestStatus[images.Count];
         using var gate = new SemaphoreSlim(parallelImages);
@@ -21,7 +21,8 @@ public static class IngestRunner
             await gate.WaitAsync(CancellationToken.None);
             try
             {
-                results[i] = await RunOne(client.GetGrain<IImageGrain>(image.Name), image, strategy, s => progress?.Invoke(i, s), cancellation);
+                results[i] = await RunOne(client.GetGrain<IImageGrain>(image.Name), new IngestRequest(image.Path, strategy, opaque),
+                    s => progress?.Invoke(i, s), cancellation);
             }
             finally
             {
@@ -35,12 +36,12 @@ public static class IngestRunner
     /// to declare a dead silo dead and for the image grain to come back on a survivor.</summary>
     private static readonly TimeSpan PollOutage = TimeSpan.FromSeconds(60);
 
-    private static async Task<IngestStatus> RunOne(IImageGrain grain, ImageSource image, ChunkingStrategy strategy, Action<IngestStatus> progress,
+    private static async Task<IngestStatus> RunOne(IImageGrain grain, IngestRequest request, Action<IngestStatus> progress,
         CancellationToken cancellation)
     {
         if (cancellation.IsCancellationRequested)
             return new IngestStatus(IngestState.Cancelled, 0, 0, "cancelled before it started", IngestErrorKind.None, null);
-        var status = await grain.StartIngest(new IngestRequest(image.Path, strategy));
+        var status = await grain.StartIngest(request);
         var cancelled = false;
         while (status.State == IngestState.Running)
         {

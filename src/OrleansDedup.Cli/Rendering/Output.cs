@@ -26,13 +26,20 @@ public static class Output
             return;
         }
         if (images.Length == 0) return;
-        var table = new Table().AddColumns("Image", "Strategy", "Size", "Stored", "Zero", "Duplicate", "New", "Dedup rate", "Time", "Speed");
+        var table = new Table().AddColumns("Image", "Format", "Guest / metadata", "Strategy", "Size", "Stored", "Zero", "Duplicate", "New", "Dedup rate", "Time", "Speed");
         foreach (var i in images)
-            table.AddRow(Markup.Escape(i.Name), i.Strategy.ToString().ToLowerInvariant(), Sizes.Format(i.Size), Sizes.Format(i.Stats.StoredBytes),
+            table.AddRow(Markup.Escape(i.Name), Markup.Escape(FormatOf(i)), Split(i), i.Strategy.ToString().ToLowerInvariant(), Sizes.Format(i.Size), Sizes.Format(i.Stats.StoredBytes),
                 $"{i.Stats.ZeroChunks:N0}", $"{i.Stats.DuplicateChunks:N0}", $"{i.Stats.NewChunks:N0}", $"{i.DedupRate:0.00} %",
                 $"{i.Seconds:0.00} s", i.Seconds > 0 ? $"{Sizes.Format(i.Size / i.Seconds)}/s" : "");
         AnsiConsole.Write(table);
     }
+
+    /// <summary>Images stored before formats were detected have no container record.</summary>
+    private static string FormatOf(ImageInfo i) => i.Container is { } c ? (c.Variant.StartsWith(c.Format, StringComparison.Ordinal) ? c.Variant : $"{c.Format} ({c.Variant})") : "unknown";
+
+    private static string Split(ImageInfo i) => i.Container is { GuestDataBytes: > 0 } or { CompressedGuestBytes: > 0 } or { MetadataBytes: > 0 }
+        ? $"{Sizes.Format(i.Container.GuestDataBytes + i.Container.CompressedGuestBytes)} / {Sizes.Format(i.Container.MetadataBytes)}"
+        : "";
 
     public static object ImageJson(ImageInfo i) => new
     {
@@ -54,6 +61,13 @@ public static class Output
         StoredBytes = i.Stats.StoredBytes,
         DedupRate = Math.Round(i.DedupRate, 4),
         i.Seconds,
+        Format = i.Container?.Format,
+        FormatVariant = i.Container?.Variant,
+        VirtualSize = i.Container?.VirtualSize,
+        GuestDataBytes = i.Container?.GuestDataBytes,
+        CompressedGuestBytes = i.Container?.CompressedGuestBytes,
+        ContainerMetadataBytes = i.Container?.MetadataBytes,
+        FormatAware = i.Container?.FormatAware,
     };
 
     public static void Store(bool json, StoreReport report)

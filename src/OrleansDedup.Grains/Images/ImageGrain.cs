@@ -8,6 +8,7 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Recipes;
+using OrleansDedup.ImageFormats;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Images;
@@ -159,7 +160,12 @@ public sealed class ImageGrain(
         using var gate = new SemaphoreSlim(options.Value.MaxParallelSegments);
         try
         {
-            plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId);
+            var regions = request.Opaque ? null : await Task.Run(() => ContainerLayouts.Read(path, size), cancellation);
+            var formatAware = regions is not null && SegmentPlan.IsFormatAware(request.Strategy);
+            var container = regions is null ? ContainerLayouts.Opaque(path, size) : ContainerLayouts.Summary(regions, formatAware);
+            // A raw file's guest blocks are its own 4 KiB blocks: the uniform grid already follows them.
+            var spans = formatAware && regions!.Format != ImageFormat.Raw ? ContainerLayouts.Spans(regions, DedupOptions.BlockSize) : null;
+            plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId, spans);
             results = new SegmentResult?[plan.Length];
             recipes = plan.Select(p => p.RecipePath).ToArray();
             segments = new ISegmentGrain?[plan.Length];
@@ -192,7 +198,7 @@ public sealed class ImageGrain(
                     "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
             var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r!.Stats);
             var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results!), started, plan.Length, stats,
-                (DateTimeOffset.UtcNow - started).TotalSeconds);
+                (DateTimeOffset.UtcNow - started).TotalSeconds, container);
             // Listed first: a listed name without a record is harmless, while a record no list knows would be swept by gc.
             await GrainFactory.GetGrain<ICatalogGrain>(0).Add(Name);
             await Commit(new ImageRecord { Info = info, SegmentRecipes = recipes });

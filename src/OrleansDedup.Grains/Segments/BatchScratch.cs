@@ -5,11 +5,14 @@ namespace OrleansDedup.Grains.Segments;
 /// <summary>Per-batch working arrays, allocated once per segment and reused for every batch.</summary>
 internal sealed class BatchScratch(int batchSize, int minChunkSize)
 {
-    public readonly Fingerprint[] BlockFingerprints = new Fingerprint[batchSize / 4096 + 1];
-    public readonly bool[] BlockIsZero = new bool[batchSize / 4096 + 1];
+    /// <summary>Where each block of the batch starts, then the batch length: block b is [Starts[b], Starts[b + 1]).</summary>
+    public int[] Starts = new int[batchSize / 4096 + 2];
+
+    public Fingerprint[] BlockFingerprints = new Fingerprint[batchSize / 4096 + 1];
+    public bool[] BlockIsZero = new bool[batchSize / 4096 + 1];
 
     /// <summary>For each block, its position in the batch's list of distinct fingerprints (-1: zero block).</summary>
-    public readonly int[] BlockDistinct = new int[batchSize / 4096 + 1];
+    public int[] BlockDistinct = new int[batchSize / 4096 + 1];
 
     public readonly DistinctFingerprints Blocks = new(batchSize / 4096 + 1);
 
@@ -21,6 +24,20 @@ internal sealed class BatchScratch(int batchSize, int minChunkSize)
     public readonly DistinctFingerprints DistinctChunks = new(batchSize / minChunkSize + 1);
 
     public int[] ChunkDistinct = new int[batchSize / minChunkSize + 1];
+
+    public int Length(int block) => Starts[block + 1] - Starts[block];
+
+    public Span<byte> Block(Span<byte> batch, int block) => batch[Starts[block]..Starts[block + 1]];
+
+    /// <summary>A container's region ends can cut a batch into more blocks than a uniform grid; the arrays grow then.</summary>
+    public void EnsureBlocks(int blocks)
+    {
+        if (BlockFingerprints.Length >= blocks) return;
+        var size = Math.Max(blocks, BlockFingerprints.Length * 2);
+        BlockFingerprints = new Fingerprint[size];
+        BlockIsZero = new bool[size];
+        BlockDistinct = new int[size];
+    }
 }
 
 /// <summary>The distinct fingerprints of a batch, each with how many references the batch takes on it and where it

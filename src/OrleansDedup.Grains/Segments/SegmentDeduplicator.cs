@@ -12,7 +12,9 @@ namespace OrleansDedup.Grains.Segments;
 
 /// <summary>
 /// Deduplicates one segment, batch by batch, with the next batch read while the current one is processed.
-/// Fixed mode: 4 KiB blocks. Rabin mode: zero blocks, then content-defined chunks of the runs between them.
+/// Blocks follow the segment's <see cref="BlockGrid"/>: uniform 4 KiB for opaque files; for a recognised container,
+/// guest data cut at guest-block alignment and metadata cut from its own start (batch ends always fall on cuts).
+/// Fixed mode: the grid's blocks. Rabin mode: zero blocks, then content-defined chunks of the runs between them.
 /// Fixed-then-Rabin (the adaptive method): 4 KiB blocks first; the blocks the index does not know go through
 /// Rabin chunking, and each becomes an alias of pieces of those chunks, so that later ingests still match it by
 /// its fixed fingerprint while its bytes are stored once, as content-defined chunks.
@@ -27,6 +29,7 @@ internal sealed class SegmentDeduplicator(
     private readonly ReferenceLedger _ledger = new();
     private readonly BatchScratch _scratch = new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
     private readonly RabinChunker _chunker = new(options.Rabin);
+    private readonly BlockGrid _grid = work.Grid is { Length: > 0 } spans ? BlockGrid.Anchored(Block, spans) : BlockGrid.Uniform(Block);
     private PackWriter? _pack;
     private RecipeWriter _recipe = null!;
     private Counters _stats;
@@ -45,11 +48,11 @@ internal sealed class SegmentDeduplicator(
                 reading = ReadAhead(source, buffers[0], 0);
                 for (long position = 0, k = 0; position < work.Length; k++)
                 {
-                    var length = (int)Math.Min(options.BatchSize, work.Length - position);
+                    var length = BatchLength(position);
                     var hasData = await reading;
                     var next = position + length;
                     reading = next < work.Length ? ReadAhead(source, buffers[(k + 1) % 2], next) : null;
-                    if (hasData) await ProcessBatch(buffers[k % 2].AsMemory(0, length));
+                    if (hasData) await ProcessBatch(buffers[k % 2].AsMemory(0, length), work.Offset + position);
                     else AddZeroRun(length);
                     progress(length);
                     meter?.Report(_stats.ToStats());
@@ -79,9 +82,17 @@ internal sealed class SegmentDeduplicator(
         }
     }
 
+    /// <summary>A batch ends on a grid cut, so that no block straddles two batches.</summary>
+    private int BatchLength(long position)
+    {
+        var end = Math.Min(position + options.BatchSize, work.Length);
+        if (end < work.Length) end = _grid.CutAtOrBefore(work.Offset + end) - work.Offset;
+        return (int)(end - position);
+    }
+
     private Task<bool> ReadAhead(SegmentSource source, byte[] buffer, long position)
     {
-        var length = (int)Math.Min(options.BatchSize, work.Length - position);
+        var length = BatchLength(position);
         return Task.Run(() => source.Read(work.Offset + position, buffer.AsSpan(0, length)), cancellation);
     }
 
@@ -92,9 +103,10 @@ internal sealed class SegmentDeduplicator(
         _stats.ZeroBytes += length;
     }
 
-    private async Task ProcessBatch(Memory<byte> data)
+    private async Task ProcessBatch(Memory<byte> data, long fileOffset)
     {
-        var blocks = (data.Length + Block - 1) / Block;
+        var blocks = _grid.Cut(fileOffset, data.Length, ref _scratch.Starts);
+        _scratch.EnsureBlocks(blocks);
         await Task.Run(() => FingerprintBlocks(data, blocks, hash: work.Mode != SegmentMode.Rabin), cancellation);
         if (work.Mode == SegmentMode.Rabin)
             await RabinBatch(data, blocks);
@@ -112,7 +124,7 @@ internal sealed class SegmentDeduplicator(
             var span = data.Span;
             for (var b = part * blocks / parts; b < (part + 1) * blocks / parts; b++)
             {
-                var block = BlockSpan(span, b);
+                var block = s.Block(span, b);
                 s.BlockIsZero[b] = ZeroBlock.IsZero(block);
                 if (hash && !s.BlockIsZero[b]) s.BlockFingerprints[b] = Fingerprint.Compute(block);
             }
@@ -142,7 +154,7 @@ internal sealed class SegmentDeduplicator(
 
         for (var b = 0; b < blocks; b++)
         {
-            var length = BlockLength(data.Length, b);
+            var length = s.Length(b);
             if (s.BlockIsZero[b])
             {
                 AddZeroRun(length);
@@ -163,7 +175,7 @@ internal sealed class SegmentDeduplicator(
         for (var i = 0; i < unknown.Length; i++)
         {
             var u = unknown[i];
-            var block = BlockSpan(data.Span, _scratch.Blocks.FirstOccurrence(u));
+            var block = _scratch.Block(data.Span, _scratch.Blocks.FirstOccurrence(u));
             entries[i] = new NewIndexEntry(fingerprints[u], pack.Append(fingerprints[u], block), counts[u], null);
             _stats.StoredChunkBytes += block.Length + PackWriter.RecordHeaderSize;
         }
@@ -177,7 +189,7 @@ internal sealed class SegmentDeduplicator(
         var s = _scratch;
         var residue = unknown.Select(u => s.Blocks.FirstOccurrence(u)).Order().ToArray();
         var runs = new List<(int Start, int Length)>();
-        foreach (var b in residue) ExtendRuns(runs, b * Block, BlockLength(data.Length, b));
+        foreach (var b in residue) ExtendRuns(runs, s.Starts[b], s.Length(b));
         await ChunkRuns(data, runs);
 
         var chunks = s.Chunks;
@@ -191,8 +203,8 @@ internal sealed class SegmentDeduplicator(
         for (var r = 0; r < residue.Length; r++)
         {
             var b = residue[r];
-            var blockStart = b * Block;
-            var blockEnd = blockStart + BlockLength(data.Length, b);
+            var blockStart = s.Starts[b];
+            var blockEnd = s.Starts[b + 1];
             while (chunks[c].Start + chunks[c].Length <= blockStart) c++;
             var pieces = new List<AliasPiece>(3);
             for (var k = c; k < chunks.Count && chunks[k].Start < blockEnd; k++)
@@ -240,7 +252,7 @@ internal sealed class SegmentDeduplicator(
         var s = _scratch;
         var runs = new List<(int Start, int Length)>();
         for (var b = 0; b < blocks; b++)
-            if (!s.BlockIsZero[b]) ExtendRuns(runs, b * Block, BlockLength(data.Length, b));
+            if (!s.BlockIsZero[b]) ExtendRuns(runs, s.Starts[b], s.Length(b));
         var runChunks = await ChunkRuns(data, runs);
 
         var chunks = s.Chunks;
@@ -249,11 +261,11 @@ internal sealed class SegmentDeduplicator(
         for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k, 1);
         var known = await StoreChunks(data, distinct);
 
-        for (int b = 0, r = 0; b < blocks; b++)
+        for (int b = 0, r = 0; b < blocks;)
         {
             if (s.BlockIsZero[b])
             {
-                AddZeroRun(BlockLength(data.Length, b));
+                AddZeroRun(s.Length(b++));
                 continue;
             }
             var (first, count) = runChunks[r];
@@ -264,7 +276,8 @@ internal sealed class SegmentDeduplicator(
                 if (known[position] || distinct.FirstOccurrence(position) != k) _stats.Duplicate(chunks[k].Length);
                 else _stats.New(chunks[k].Length);
             }
-            b += (runs[r].Length + Block - 1) / Block - 1;
+            var runEnd = runs[r].Start + runs[r].Length;
+            while (b < blocks && s.Starts[b] < runEnd) b++;
             r++;
         }
     }
@@ -352,10 +365,6 @@ internal sealed class SegmentDeduplicator(
     }
 
     private PackWriter Pack() => _pack ??= store.CreateWriter();
-
-    private static int BlockLength(int dataLength, int block) => Math.Min(Block, dataLength - block * Block);
-
-    private static Span<byte> BlockSpan(Span<byte> data, int block) => data.Slice(block * Block, BlockLength(data.Length, block));
 
     private struct Counters
     {

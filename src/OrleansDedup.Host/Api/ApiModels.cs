@@ -9,13 +9,18 @@ namespace OrleansDedup.Host.Api;
 public sealed record ImageResponse(
     string Name, string SourcePath, long Size, string Strategy, string Digest, DateTimeOffset IngestedAt, int Segments,
     long ZeroChunks, long DuplicateChunks, long NewChunks, long ZeroBytes, long DuplicateBytes, long NewBytes,
-    long StoredChunkBytes, long MetadataBytes, long StoredBytes, double DedupRate, double Seconds)
+    long StoredChunkBytes, long MetadataBytes, long StoredBytes, double DedupRate, double Seconds, ContainerResponse? Container)
 {
     public static ImageResponse From(ImageInfo i) => new(
         i.Name, i.SourcePath, i.Size, Strategies.Name(i.Strategy), i.Digest, i.IngestedAt, i.Segments,
         i.Stats.ZeroChunks, i.Stats.DuplicateChunks, i.Stats.NewChunks, i.Stats.ZeroBytes, i.Stats.DuplicateBytes, i.Stats.NewBytes,
-        i.Stats.StoredChunkBytes, i.Stats.MetadataBytes, i.Stats.StoredBytes, Math.Round(i.DedupRate, 4), i.Seconds);
+        i.Stats.StoredChunkBytes, i.Stats.MetadataBytes, i.Stats.StoredBytes, Math.Round(i.DedupRate, 4), i.Seconds,
+        i.Container is { } c ? new ContainerResponse(c.Format, c.Variant, c.VirtualSize, c.GuestDataBytes, c.CompressedGuestBytes, c.MetadataBytes, c.FormatAware) : null);
 }
+
+/// <summary>The detected container format and how the file splits between guest data and container metadata.</summary>
+public sealed record ContainerResponse(
+    string Format, string Variant, long VirtualSize, long GuestDataBytes, long CompressedGuestBytes, long MetadataBytes, bool FormatAware);
 
 public sealed record IngestStatusResponse(string Image, string State, long BytesDone, long BytesTotal, string? Error, string? ErrorKind, ImageResponse? Result)
 {
@@ -26,7 +31,8 @@ public sealed record IngestStatusResponse(string Image, string State, long Bytes
 }
 
 /// <summary>Body of POST /api/images/{name}/ingest.</summary>
-public sealed record IngestBody(string? Path, string? Strategy);
+/// <param name="Opaque">Cut the file as plain bytes without reading its container tables.</param>
+public sealed record IngestBody(string? Path, string? Strategy, bool Opaque = false);
 
 public sealed record ShardResponse(int Shard, string Silo, long Chunks, long Aliases, long ChunkBytes, long MetadataBytes);
 
@@ -59,7 +65,7 @@ public static class Strategies
 {
     public static string Name(ChunkingStrategy s) => s.ToString().ToLowerInvariant();
 
-    /// <summary>adaptive (default when absent), fixed or rabin; numbers are refused.</summary>
+    /// <summary>adaptive (default when absent), guest, fixed or rabin; numbers are refused.</summary>
     public static bool TryParse(string? text, out ChunkingStrategy strategy)
     {
         strategy = ChunkingStrategy.Adaptive;
@@ -67,7 +73,7 @@ public static class Strategies
         return !int.TryParse(text, out _) && Enum.TryParse(text, ignoreCase: true, out strategy) && Enum.IsDefined(strategy);
     }
 
-    public const string Unknown = "unknown strategy '{0}'; use adaptive, fixed or rabin";
+    public const string Unknown = "unknown strategy '{0}'; use adaptive, guest, fixed or rabin";
 }
 
 /// <summary>Image names are grain keys and appear in logs and file names for downloads: printable, at most 200 characters.</summary>

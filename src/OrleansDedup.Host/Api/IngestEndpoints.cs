@@ -48,7 +48,7 @@ public static class IngestEndpoints
 
         var grain = grains.GetGrain<IImageGrain>(name);
         if (await RefuseIfBusyOrTaken(grain, name) is { } refused) return refused;
-        return Accepted(name, await grain.StartIngest(new IngestRequest(resolved, strategy)));
+        return Accepted(name, await grain.StartIngest(new IngestRequest(resolved, strategy, body.Opaque)));
     }
 
     private static async Task<IResult> Cancel(string name, IGrainFactory grains)

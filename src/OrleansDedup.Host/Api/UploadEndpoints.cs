@@ -17,7 +17,7 @@ public static class UploadEndpoints
 
     public static void Map(IEndpointRouteBuilder api) => api.MapPut("/images/{name}/upload", Upload);
 
-    private static async Task<IResult> Upload(string name, string? strategy, HttpContext http, IGrainFactory grains, SiloHostOptions options,
+    private static async Task<IResult> Upload(string name, string? strategy, bool? opaque, HttpContext http, IGrainFactory grains, SiloHostOptions options,
         ScratchDirectories scratch, UploadCleanup cleanup, ILogger<UploadCleanup> logger)
     {
         if (ImageNames.Problem(name) is { } bad) return Problems.Result(StatusCodes.Status400BadRequest, bad);
@@ -49,7 +49,7 @@ public static class UploadEndpoints
             if (received == 0) return Problems.Result(StatusCodes.Status400BadRequest, "the upload is empty; send the image bytes as the request body");
             logger.LogInformation("Received {Bytes} bytes for {Image} into {Path}", received, name, path);
 
-            var status = await grain.StartIngest(new IngestRequest(path, parsed));
+            var status = await grain.StartIngest(new IngestRequest(path, parsed, opaque == true));
             if (status.State == IngestState.Running)
             {
                 cleanup.Track(name, path);

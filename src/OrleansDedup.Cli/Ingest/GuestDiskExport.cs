@@ -1,0 +1,43 @@
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.ImageFormats;
+
+namespace OrleansDedup.Cli.Ingest;
+
+/// <summary>
+/// Restores an image's guest disk as raw: the container is restored (and checked) into a temporary file beside the
+/// output, its layout read, and its guest regions written at their guest offsets. That costs the container's size in
+/// extra disk space and one more write and read of it, but keeps restore's digest check and needs no second layout
+/// record in the store.
+/// </summary>
+public static class GuestDiskExport
+{
+    public static async Task<ImageInfo> ToRawFile(IClusterClient client, ImageInfo info, string path, Action<long> progress, CancellationToken cancellation)
+    {
+        var container = path + ".container";
+        var partial = path + ".partial";
+        try
+        {
+            await ImageDownload.ToFile(client, info, container, progress, cancellation);
+            using (var input = File.OpenHandle(container))
+            using (var output = File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite))
+            {
+                try
+                {
+                    GuestDiskWriter.WriteRaw(input, ImageLayoutReader.Read(input, RandomAccess.GetLength(input)), output);
+                }
+                catch (ImageFormatException e)
+                {
+                    throw new UserError($"cannot write the guest disk of '{info.Name}': {e.Message}", ExitCodes.BadInput);
+                }
+                RandomAccess.FlushToDisk(output);
+            }
+            File.Move(partial, path, overwrite: true);
+            return info;
+        }
+        finally
+        {
+            File.Delete(container);
+            File.Delete(partial);
+        }
+    }
+}
