@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
 namespace OrleansDedup.ImageFormats;
@@ -30,6 +32,38 @@ internal sealed class ImageFile(SafeFileHandle handle, long length, string forma
             offset += read;
         }
     }
+
+    /// <summary>The entries of a table of <paramref name="width"/>-byte (4 or 8) integers, read in bounded pieces, so
+    /// that what a table costs in memory does not depend on the size its header claims.</summary>
+    public IEnumerable<(long Index, ulong Value)> Entries(long offset, long count, int width, bool bigEndian, string what)
+    {
+        byte[] piece = ArrayPool<byte>.Shared.Rent(Limits.TableChunkBytes);
+        try
+        {
+            for (long first = 0; first < count; first += Limits.TableChunkBytes / width)
+            {
+                int n = (int)Math.Min(Limits.TableChunkBytes / width, count - first);
+                Read(offset + first * width, piece.AsSpan(0, n * width), what);
+                for (int k = 0; k < n; k++)
+                {
+                    ulong value = Decode(piece, k * width, width, bigEndian);
+                    yield return (first + k, value);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(piece);
+        }
+    }
+
+    private static ulong Decode(byte[] bytes, int at, int width, bool bigEndian) => (width, bigEndian) switch
+    {
+        (4, true) => BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at)),
+        (4, false) => BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at)),
+        (8, true) => BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(at)),
+        _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(at)),
+    };
 
     /// <summary>Reads until the buffer is full or the file ends; the count read.</summary>
     public static int ReadUpTo(SafeFileHandle handle, Span<byte> buffer, long offset)

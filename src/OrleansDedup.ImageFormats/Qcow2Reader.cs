@@ -149,48 +149,40 @@ internal static class Qcow2Reader
         }
 
         regions.Metadata(l1Start, l1Length, "L1 table");
-        byte[] l1 = ArrayPool<byte>.Shared.Rent(Limits.TableChunkBytes);
         byte[] l2 = ArrayPool<byte>.Shared.Rent((int)cluster);
         try
         {
-            for (long chunk = 0; chunk < l1Entries; chunk += Limits.TableChunkBytes / 8)
+            foreach (var (index, entry) in file.Entries(l1Start, l1Entries, 8, bigEndian: true, "L1 table"))
             {
-                int count = (int)Math.Min(Limits.TableChunkBytes / 8, l1Entries - chunk);
-                file.Read(l1Start + chunk * 8, l1.AsSpan(0, count * 8), "L1 table");
-                for (int k = 0; k < count; k++)
+                long l2Offset = (long)(entry & OffsetMask);
+                if (l2Offset == 0)
                 {
-                    long index = chunk + k;
-                    long l2Offset = (long)(Be64(l1, k * 8) & OffsetMask);
-                    if (l2Offset == 0)
-                    {
-                        continue;
-                    }
-
-                    if (index >= neededL1)
-                    {
-                        throw file.Bad($"L1 entry {index} maps an L2 table at 0x{l2Offset:x} past the virtual size ({size} bytes)");
-                    }
-
-                    if (l2Offset % cluster != 0)
-                    {
-                        throw file.Bad($"L1 entry {index} points at 0x{l2Offset:x}, which is not cluster-aligned");
-                    }
-
-                    if (!file.Contains(l2Offset, cluster))
-                    {
-                        throw file.Bad($"L1 entry {index} points at 0x{l2Offset:x} beyond the end of the file ({file.Length} bytes)");
-                    }
-
-                    regions.Metadata(l2Offset, cluster, "L2 table");
-                    file.Read(l2Offset, l2.AsSpan(0, (int)cluster), "L2 table");
-                    ReadL2(file, regions, l2.AsSpan(0, (int)cluster), index, index * guestPerL1, size, clusterBits);
+                    continue;
                 }
+
+                if (index >= neededL1)
+                {
+                    throw file.Bad($"L1 entry {index} maps an L2 table at 0x{l2Offset:x} past the virtual size ({size} bytes)");
+                }
+
+                if (l2Offset % cluster != 0)
+                {
+                    throw file.Bad($"L1 entry {index} points at 0x{l2Offset:x}, which is not cluster-aligned");
+                }
+
+                if (!file.Contains(l2Offset, cluster))
+                {
+                    throw file.Bad($"L1 entry {index} points at 0x{l2Offset:x} beyond the end of the file ({file.Length} bytes)");
+                }
+
+                regions.Metadata(l2Offset, cluster, "L2 table");
+                file.Read(l2Offset, l2.AsSpan(0, (int)cluster), "L2 table");
+                ReadL2(file, regions, l2.AsSpan(0, (int)cluster), index, index * guestPerL1, size, clusterBits);
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(l2);
-            ArrayPool<byte>.Shared.Return(l1);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using static OrleansDedup.ImageFormats.Endian;
 
 namespace OrleansDedup.ImageFormats;
@@ -77,42 +76,28 @@ internal static class VdiReader
 
     private static void ReadBlocks(ImageFile file, RegionCollector regions, long size, uint blockSize, long mapOffset, long dataOffset, uint blocks)
     {
-        byte[] map = ArrayPool<byte>.Shared.Rent(Limits.TableChunkBytes);
-        try
+        foreach (var (index, value) in file.Entries(mapOffset, blocks, 4, bigEndian: false, "block map"))
         {
-            for (long chunk = 0; chunk < blocks; chunk += Limits.TableChunkBytes / 4)
+            uint entry = (uint)value;
+            if (entry is Unallocated or Discarded)
             {
-                int count = (int)Math.Min(Limits.TableChunkBytes / 4, blocks - chunk);
-                file.Read(mapOffset + chunk * 4, map.AsSpan(0, count * 4), "block map");
-                for (int k = 0; k < count; k++)
-                {
-                    uint entry = Le32(map, k * 4);
-                    if (entry is Unallocated or Discarded)
-                    {
-                        continue;
-                    }
-
-                    long index = chunk + k;
-                    long guest = index * blockSize;
-                    long at = dataOffset + (long)entry * blockSize;
-                    if (guest >= size)
-                    {
-                        throw file.Bad($"block map entry {index} maps block {entry} to guest offset 0x{guest:x}, past the disk size ({size} bytes)");
-                    }
-
-                    long length = Math.Min(blockSize, size - guest);
-                    if (!file.Contains(at, length))
-                    {
-                        throw file.Bad($"block map entry {index} points at block {entry} (0x{at:x}) beyond the end of the file ({file.Length} bytes)");
-                    }
-
-                    regions.GuestData(at, length, guest);
-                }
+                continue;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(map);
+
+            long guest = index * blockSize;
+            long at = dataOffset + (long)entry * blockSize;
+            if (guest >= size)
+            {
+                throw file.Bad($"block map entry {index} maps block {entry} to guest offset 0x{guest:x}, past the disk size ({size} bytes)");
+            }
+
+            long length = Math.Min(blockSize, size - guest);
+            if (!file.Contains(at, length))
+            {
+                throw file.Bad($"block map entry {index} points at block {entry} (0x{at:x}) beyond the end of the file ({file.Length} bytes)");
+            }
+
+            regions.GuestData(at, length, guest);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using static OrleansDedup.ImageFormats.Endian;
 
 namespace OrleansDedup.ImageFormats;
@@ -120,43 +119,29 @@ internal static class VhdReader
     private static void ReadBlocks(ImageFile file, RegionCollector regions, long size, uint blockSize, long batOffset, uint entries)
     {
         long bitmap = ((blockSize / Sector + 7) / 8 + Sector - 1) / Sector * Sector;
-        byte[] bat = ArrayPool<byte>.Shared.Rent(Limits.TableChunkBytes);
-        try
+        foreach (var (index, value) in file.Entries(batOffset, entries, 4, bigEndian: true, "block allocation table"))
         {
-            for (long chunk = 0; chunk < entries; chunk += Limits.TableChunkBytes / 4)
+            uint sector = (uint)value;
+            if (sector == Unallocated)
             {
-                int count = (int)Math.Min(Limits.TableChunkBytes / 4, entries - chunk);
-                file.Read(batOffset + chunk * 4, bat.AsSpan(0, count * 4), "block allocation table");
-                for (int k = 0; k < count; k++)
-                {
-                    uint sector = Be32(bat, k * 4);
-                    if (sector == Unallocated)
-                    {
-                        continue;
-                    }
-
-                    long index = chunk + k;
-                    long guest = index * blockSize;
-                    long at = (long)sector * Sector;
-                    if (guest >= size)
-                    {
-                        throw file.Bad($"block allocation table entry {index} maps 0x{at:x} to guest offset 0x{guest:x}, past the current size ({size} bytes)");
-                    }
-
-                    long length = Math.Min(blockSize, size - guest);
-                    if (!file.Contains(at, bitmap + length))
-                    {
-                        throw file.Bad($"block allocation table entry {index} points at 0x{at:x} beyond the end of the file ({file.Length} bytes)");
-                    }
-
-                    regions.Metadata(at, bitmap, "sector bitmap");
-                    regions.GuestData(at + bitmap, length, guest);
-                }
+                continue;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bat);
+
+            long guest = index * blockSize;
+            long at = (long)sector * Sector;
+            if (guest >= size)
+            {
+                throw file.Bad($"block allocation table entry {index} maps 0x{at:x} to guest offset 0x{guest:x}, past the current size ({size} bytes)");
+            }
+
+            long length = Math.Min(blockSize, size - guest);
+            if (!file.Contains(at, bitmap + length))
+            {
+                throw file.Bad($"block allocation table entry {index} points at 0x{at:x} beyond the end of the file ({file.Length} bytes)");
+            }
+
+            regions.Metadata(at, bitmap, "sector bitmap");
+            regions.GuestData(at + bitmap, length, guest);
         }
     }
 }

@@ -170,28 +170,20 @@ internal static class VmdkReader
             }
 
             regions.Metadata(offset, length, "grain directory");
-            byte[] directory = ArrayPool<byte>.Shared.Rent(Limits.TableChunkBytes);
             byte[] table = ArrayPool<byte>.Shared.Rent((int)entriesPerTable * 4);
             try
             {
-                for (long chunk = 0; chunk < tables; chunk += Limits.TableChunkBytes / 4)
+                foreach (var (index, gtSector) in file.Entries(offset, tables, 4, bigEndian: false, "grain directory"))
                 {
-                    int count = (int)Math.Min(Limits.TableChunkBytes / 4, tables - chunk);
-                    file.Read(offset + chunk * 4, directory.AsSpan(0, count * 4), "grain directory");
-                    for (int k = 0; k < count; k++)
+                    if (gtSector != 0)
                     {
-                        uint gtSector = Le32(directory, k * 4);
-                        if (gtSector != 0)
-                        {
-                            ReadTable(chunk + k, gtSector, table.AsSpan(0, (int)entriesPerTable * 4));
-                        }
+                        ReadTable(index, (uint)gtSector, table.AsSpan(0, (int)entriesPerTable * 4));
                     }
                 }
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(table);
-                ArrayPool<byte>.Shared.Return(directory);
             }
         }
 
