@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace OrleansDedup.Host.Tests;
 
@@ -11,10 +8,9 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     public static readonly string Program = Path.Combine(AppContext.BaseDirectory, "orleans-dedup-silo.dll");
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ChildProcess _process;
 
-    private SiloProcess(Process process, Uri baseAddress)
+    private SiloProcess(ChildProcess process, Uri baseAddress)
     {
         _process = process;
         BaseAddress = baseAddress;
@@ -25,31 +21,22 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public string Output => string.Join('\n', _output);
+    public string Output => _process.Output;
 
     /// <summary>Starts the host with <paramref name="settings"/> (keys without the OrleansDedup__ prefix) on fresh ports
     /// and waits until /healthz answers 200.</summary>
     public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         var httpPort = FreePort();
-        var info = StartInfo(settings, new Dictionary<string, string>
+        var silo = new SiloProcess(ChildProcess.Start(StartInfo(settings, new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
             ["OrleansDedup__SiloPort"] = FreePort().ToString(),
             ["OrleansDedup__GatewayPort"] = FreePort().ToString(),
-        });
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        var process = new Process { StartInfo = info };
-        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}"));
-        process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        })), new Uri($"http://127.0.0.1:{httpPort}"));
         try
         {
-            await silo.WaitHealthy(TimeSpan.FromSeconds(60));
+            await silo._process.WaitUntilAnswers(silo.BaseAddress, "/healthz", TimeSpan.FromSeconds(60), "the silo");
         }
         catch
         {
@@ -100,58 +87,11 @@ public sealed class SiloProcess : IAsyncDisposable
         return info;
     }
 
-    private async Task WaitHealthy(TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        while (true)
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"the silo exited with code {_process.ExitCode} before it was healthy:\n{Output}");
-            try
-            {
-                using var response = await probe.GetAsync("/healthz");
-                if (response.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            if (clock.Elapsed > limit) throw new TimeoutException($"the silo was not healthy within {limit}:\n{Output}");
-            await Task.Delay(200);
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null) return;
-        _output.Enqueue(line);
-        while (_output.Count > 300) _output.TryDequeue(out _);
-    }
-
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-        }
-        _process.Dispose();
+        await _process.DisposeAsync();
     }
 
-    public static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
+    public static int FreePort() => ChildProcess.FreePort();
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -12,20 +11,22 @@ public sealed class PrometheusProcess : IAsyncDisposable
 {
     public const string Job = "orleans-dedup";
 
-    private readonly Process _process;
+    private readonly ChildProcess _process;
     private readonly string _directory;
-    private readonly ConcurrentQueue<string> _output = new();
 
-    private PrometheusProcess(Process process, string directory, Uri address)
+    private PrometheusProcess(ChildProcess process, string directory, Uri address)
     {
         _process = process;
         _directory = directory;
+        Address = address;
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    public Uri Address { get; }
+
     public HttpClient Http { get; }
 
-    public string Output => string.Join('\n', _output);
+    public string Output => _process.Output;
 
     /// <summary>The prometheus binary on PATH (Debian: /usr/bin/prometheus), or null.</summary>
     public static string? Find()
@@ -51,26 +52,17 @@ public sealed class PrometheusProcess : IAsyncDisposable
                   - targets: ["{target.Authority}"]
             """);
         var port = SiloProcess.FreePort();
-        var info = new ProcessStartInfo(binary)
-        {
-            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory,
-        };
+        var info = new ProcessStartInfo(binary) { WorkingDirectory = directory };
         foreach (var arg in new[]
                  {
                      $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}",
                      $"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1h", "--log.level=warn",
                  })
             info.ArgumentList.Add(arg);
-        var process = new Process { StartInfo = info };
-        var prometheus = new PrometheusProcess(process, directory, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => prometheus.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => prometheus.Keep(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var prometheus = new PrometheusProcess(ChildProcess.Start(info), directory, new Uri($"http://127.0.0.1:{port}"));
         try
         {
-            await prometheus.WaitReady(TimeSpan.FromSeconds(60));
+            await prometheus._process.WaitUntilAnswers(prometheus.Address, "/-/ready", TimeSpan.FromSeconds(60), "prometheus");
         }
         catch
         {
@@ -117,50 +109,10 @@ public sealed class PrometheusProcess : IAsyncDisposable
         return series.Length == 1 ? double.Parse(series[0].GetProperty("value")[1].GetString()!) : 0;
     }
 
-    private async Task WaitReady(TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"prometheus exited with code {_process.ExitCode}:\n{Output}");
-            try
-            {
-                using var response = await Http.GetAsync("/-/ready");
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            if (clock.Elapsed > limit) throw new TimeoutException($"prometheus was not ready within {limit}:\n{Output}");
-            await Task.Delay(200);
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null) return;
-        _output.Enqueue(line);
-        while (_output.Count > 200) _output.TryDequeue(out _);
-    }
-
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-        }
-        _process.Dispose();
+        await _process.DisposeAsync();
         try
         {
             Directory.Delete(_directory, recursive: true);
