@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text;
+using OrleansDedup.ImageFormats.Tests;
 
 namespace OrleansDedup.Cli.Tests;
 
@@ -26,7 +26,7 @@ public sealed class ImageFixtures : IDisposable
         foreach (var (format, extension) in new[] { ("qcow2", "qcow2"), ("vmdk", "vmdk"), ("vpc", "vhd"), ("vdi", "vdi") })
         {
             var path = Path.Combine(Directory, $"base.{extension}");
-            Run("qemu-img", $"convert -f raw -O {format} {Raw} {path}");
+            ImageSet.Run("qemu-img", $"convert -f raw -O {format} {Raw} {path}");
             Formats[extension] = path;
         }
     }
@@ -42,24 +42,11 @@ public sealed class ImageFixtures : IDisposable
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
-    public static string Run(string program, string arguments, IDictionary<string, string>? environment = null)
-    {
-        var info = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (environment is not null)
-            foreach (var (k, v) in environment) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {arguments} failed: {error}");
-        return output.Result;
-    }
-
     private string MakeFileSystem(string content, string name)
     {
         var path = Path.Combine(Directory, name);
         using (var f = File.Create(path)) f.SetLength(RawSize);
-        Run("mke2fs", $"-q -F -t ext4 -b 4096 -d {content} {path}", new Dictionary<string, string> { ["E2FSPROGS_FAKE_TIME"] = "1700000000" });
+        ImageSet.Run("mke2fs", $"-q -F -t ext4 -b 4096 -d {content} {path}");
         return path;
     }
 

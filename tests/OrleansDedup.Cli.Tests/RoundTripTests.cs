@@ -1,3 +1,5 @@
+using OrleansDedup.ImageFormats.Tests;
+
 namespace OrleansDedup.Cli.Tests;
 
 /// <summary>Real images in all five formats, ingested under each strategy through the CLI and restored byte-identical.</summary>
@@ -58,7 +60,7 @@ public sealed class RoundTripTests(ImageFixtures images)
         var output = Path.Combine(store, "restored.raw");
         Assert.Equal(0, Cli.Run(store, "restore", "sparse.raw", "--out", output).ExitCode);
         Assert.True(File.ReadAllBytes(sparse).AsSpan().SequenceEqual(File.ReadAllBytes(output)));
-        var allocated = long.Parse(ImageFixtures.Run("stat", $"-c %b {output}").Trim()) * 512;
+        var allocated = long.Parse(ImageSet.Run("stat", $"-c %b {output}").Trim()) * 512;
         Assert.True(allocated < 8 << 20, $"restored file has {allocated} bytes allocated of 64 MiB");
     }
 
