@@ -17,12 +17,12 @@ public sealed class SerializationTests(GridFixture fixture) : IClassFixture<Grid
         var serializer = fixture.Grid.Service<Serializer>(0);
         var fingerprints = Enumerable.Range(0, 50).Select(i => Fingerprint.Compute(BitConverter.GetBytes(i))).ToArray();
         var batch = new ReferenceBatch(fingerprints, Enumerable.Range(1, 50).ToArray());
-        var back = serializer.Deserialize<ReferenceBatch>(serializer.SerializeToArray(batch));
+        var back = serializer.Deserialize<ReferenceBatch>(serializer.SerializeToArray(batch))!;
         Assert.Equal(fingerprints, back.Fingerprints);
         Assert.Equal(batch.Counts, back.Counts);
 
         var entry = new NewIndexEntry(fingerprints[3], new ChunkLocation(7, 123456789012, 4096), 2, [new AliasPiece(fingerprints[4], 10, 20)]);
-        var entryBack = serializer.Deserialize<InsertBatch>(serializer.SerializeToArray(new InsertBatch([entry]))).Entries[0];
+        var entryBack = serializer.Deserialize<InsertBatch>(serializer.SerializeToArray(new InsertBatch([entry])))!.Entries[0];
         Assert.Equal(entry.Fingerprint, entryBack.Fingerprint);
         Assert.Equal(entry.Location, entryBack.Location);
         Assert.Equal(entry.Pieces, entryBack.Pieces);
@@ -34,10 +34,10 @@ public sealed class SerializationTests(GridFixture fixture) : IClassFixture<Grid
         var serializer = fixture.Grid.Service<Serializer>(0);
         GridSpan[] grid = [new(1 << 20, 512, 0), new((1 << 20) + 512, 2 << 20, 3584)];
         var work = new SegmentWork("img", "/images/disk.vhd", 8 << 20, 1, 1 << 20, 3 << 20, SegmentMode.FixedThenRabin, "recipes/x", grid);
-        Assert.Equal(grid, serializer.Deserialize<SegmentWork>(serializer.SerializeToArray(work)).Grid);
+        Assert.Equal(grid, serializer.Deserialize<SegmentWork>(serializer.SerializeToArray(work))!.Grid);
 
         var container = new ContainerInfo("vhd", "dynamic", 64 << 20, 15 << 20, 0, 41 << 10, true);
         var info = new ImageInfo("img", "/images/disk.vhd", 16 << 20, ChunkingStrategy.Guest, "ab", DateTimeOffset.UnixEpoch, 1, DedupStats.Empty, 1.5, container);
-        Assert.Equal(container, serializer.Deserialize<ImageInfo>(serializer.SerializeToArray(info)).Container);
+        Assert.Equal(container, serializer.Deserialize<ImageInfo>(serializer.SerializeToArray(info))!.Container);
     }
 }

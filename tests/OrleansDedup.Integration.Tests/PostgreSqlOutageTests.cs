@@ -57,7 +57,7 @@ public sealed class PostgreSqlOutageTests(PostgreSqlOutageFixture cluster, ITest
         AssertInterruptedByDatabase(refused);
 
         cluster.Proxy.Mend();
-        var listed = (await cluster.CliOk(silo, "list")).Json.EnumerateArray().Select(i => i.GetProperty("name").GetString()).ToArray();
+        var listed = (await cluster.CliOk(silo, "list")).Json.EnumerateArray().Select(i => i.GetProperty("name").GetString()!).ToArray();
         Assert.Equal(["warm"], listed);
         var report = await cluster.VerifyOk(silo);
         output.WriteLine($"verify after the outage: {report}");

@@ -49,7 +49,7 @@ internal sealed class SegmentDeduplicator(
                 for (long position = 0, k = 0; position < work.Length; k++)
                 {
                     var length = BatchLength(position);
-                    var hasData = await reading;
+                    var hasData = await reading!; // set for every position before the end
                     var next = position + length;
                     reading = next < work.Length ? ReadAhead(source, buffers[(k + 1) % 2], next) : null;
                     if (hasData) await ProcessBatch(buffers[k % 2].AsMemory(0, length), work.Offset + position);
