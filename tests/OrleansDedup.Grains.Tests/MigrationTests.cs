@@ -115,6 +115,28 @@ public sealed class MigrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASeededHostHoldsTheImageAsAMigrationLeavesItSoAMigrationToItSendsNoChunks()
+    {
+        var image = TestImages.Disk(seed: 31, size: 2 << 20, zeroShare: 0.1, repeatShare: 0.1);
+        await _grid.IngestOk("seeded", TestImages.Write(_temp.File("seeded.raw"), image), ChunkingStrategy.Fixed);
+        var (a, b) = (Host(0), Host(1));
+        await Configured(a);
+        var host = await Configured(b);
+
+        var seed = await _grid.Client.GetGrain<IMigrationCoordinatorGrain>("vm-s").Seed(new HostSeed(b, ["seeded"]));
+        Assert.True(seed.ChunkBytes > 0);
+        Assert.Equal(["seeded"], (await host.GetCacheStats()).Images);
+        var restored = _temp.File("seeded.restored");
+        await host.RestoreImage("seeded", restored);
+        TestImages.AssertSameBytes(image, restored);
+
+        var report = await Migrate("vm-t", a, b, "seeded");
+        Assert.Equal(0, report.Disk.ChunkBytes);
+        Assert.Equal(image.Length - report.Disk.ZeroBytes, report.Disk.PresentBytes);
+        Assert.Equal(0, (await _grid.Client.GetGrain<IMigrationCoordinatorGrain>("vm-s").Seed(new HostSeed(b, ["seeded"]))).ChunkBytes);
+    }
+
+    [Fact]
     public async Task AdaptiveAliasesAndAMemorySnapshotMoveAndRestore()
     {
         var disk = TestImages.Disk(seed: 31, size: 3 << 20);

@@ -67,6 +67,21 @@ public class ScenarioTests
     }
 
     [Fact]
+    public void TheMigrationsLeadFromTheInitialPlacementToTheFinalOne()
+    {
+        var spec = Small(3);
+        var placement = ScenarioRunner.Balance(spec, ScenarioRunner.Traces(spec));
+        Assert.NotEmpty(placement.Migrations);
+        var where = (int[])placement.InitialPlacement.Clone();
+        foreach (var m in placement.Migrations)
+        {
+            Assert.Equal(m.Source, where[m.Vm]);
+            where[m.Vm] = m.Destination;
+        }
+        Assert.Equal(placement.FinalPlacement, where);
+    }
+
+    [Fact]
     public void YamlAndJsonFilesParse()
     {
         var yaml = """

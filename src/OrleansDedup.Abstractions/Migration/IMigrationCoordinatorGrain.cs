@@ -95,6 +95,12 @@ public sealed record MigrationTransfer(
     [property: Id(2)] DataMovement Disk,
     [property: Id(3)] DataMovement Memory);
 
+/// <summary>Images of a VM that starts on <see cref="Host"/>: disks, and a memory snapshot if it has one.</summary>
+[GenerateSerializer, Immutable]
+public sealed record HostSeed(
+    [property: Id(0)] string Host,
+    [property: Id(1)] string[] Images);
+
 /// <summary>Migrates VMs between hosts (key: the VM's name, so that one VM migrates at a time). The grid decides what
 /// crosses the wire: only chunks the destination lacks, found by a batched set difference against its cache.</summary>
 public interface IMigrationCoordinatorGrain : IGrainWithStringKey
@@ -105,6 +111,10 @@ public interface IMigrationCoordinatorGrain : IGrainWithStringKey
     /// <summary>Moves what the destination lacks into its cache and returns what moved, unpriced; a
     /// <see cref="IMigrationWaveGrain"/> prices it together with the migrations that share its links.</summary>
     Task<MigrationTransfer> Transfer(VmMigrationRequest request);
+
+    /// <summary>Leaves the images in the host's cache as a completed migration to it would (what it lacks moves in, with the
+    /// recipes), for a VM that starts on that host; returns what moved, unpriced: no source host, no time.</summary>
+    Task<DataMovement> Seed(HostSeed seed);
 }
 
 /// <summary>Migrations that start together (a load balancer's step) and share the hosts' links max-min fairly: each

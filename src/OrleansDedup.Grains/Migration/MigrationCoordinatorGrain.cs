@@ -43,12 +43,18 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
         var from = await source.GetCapacity() ?? throw new ArgumentException($"host '{request.Source}' is not configured");
         var to = await destination.GetCapacity() ?? throw new ArgumentException($"host '{request.Destination}' is not configured");
         var moved = new HashSet<Fingerprint>();
-        var disk = DataMovement.Empty;
-        if (!request.SharedStorage)
-            foreach (var image in request.Disks.Distinct())
-                disk += await Move(image, destination, moved);
+        var disk = request.SharedStorage ? DataMovement.Empty : await MoveAll(request.Disks, destination, moved);
         var memory = request.MemorySnapshot is { } snapshot ? await Move(snapshot, destination, moved) : DataMovement.Empty;
         return new MigrationTransfer(from, to, disk, memory);
+    }
+
+    public Task<DataMovement> Seed(HostSeed seed) => MoveAll(seed.Images, GrainFactory.GetGrain<IHostGrain>(seed.Host), []);
+
+    private async Task<DataMovement> MoveAll(IEnumerable<string> images, IHostGrain destination, HashSet<Fingerprint> moved)
+    {
+        var total = DataMovement.Empty;
+        foreach (var image in images.Distinct()) total += await Move(image, destination, moved);
+        return total;
     }
 
     /// <summary>Moves what the destination lacks of one image into its cache; returns what moved and what did not.</summary>

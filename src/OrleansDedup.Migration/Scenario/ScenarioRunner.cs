@@ -3,12 +3,14 @@ namespace OrleansDedup.Migration.Scenario;
 /// <summary>A migration the load balancer decided: at which step, which VM, from where to where, and why.</summary>
 public sealed record MigrationDecision(int Step, int Vm, int Source, int Destination, double Utilisation, bool Consolidation);
 
-/// <summary>What the load balancer did, independent of how migrations are carried out.</summary>
+/// <summary>What the load balancer did, independent of how migrations are carried out. The placements give each VM's host
+/// before the first step and after the last.</summary>
 public sealed record PlacementTrace(
     IReadOnlyList<MigrationDecision> Migrations,
     double HostEnergyJoules,
     double OverloadSeconds,
     double ActiveHostSeconds,
+    int[] InitialPlacement,
     int[] FinalPlacement);
 
 /// <summary>One strategy's results over the whole scenario.</summary>
@@ -139,6 +141,7 @@ public static class ScenarioRunner
             if (h < 0) throw new ArgumentException($"{spec.Vms} VMs do not fit in the RAM of {spec.Hosts} hosts.");
             where[v] = h;
         }
+        var initial = (int[])where.Clone();
 
         for (var step = 0; step < spec.Steps; step++)
         {
@@ -216,7 +219,7 @@ public static class ScenarioRunner
                 }
             }
         }
-        return new PlacementTrace(decisions, energy, overload, active, where);
+        return new PlacementTrace(decisions, energy, overload, active, initial, where);
     }
 
     /// <summary>Interquartile range with linear interpolation between order statistics.</summary>
@@ -245,8 +248,7 @@ public static class ScenarioRunner
         var diskFilter = strategy.DiskFilter();
         // Which image families each host holds: those of the VMs placed on it at the start, then of each VM it receives.
         var holds = hosts.Select(_ => new HashSet<int>()).ToArray();
-        var initial = InitialPlacement(spec, placement);
-        for (var v = 0; v < spec.Vms; v++) holds[initial[v]].Add(vms[v]);
+        for (var v = 0; v < spec.Vms; v++) holds[placement.InitialPlacement[v]].Add(vms[v]);
         var capacities = hosts.Select(h => h.BandwidthBytesPerSecond * spec.MigrationBandwidthShare).Concat(
             hosts.Select(h => h.BandwidthBytesPerSecond * spec.MigrationBandwidthShare)).ToArray();
         var results = new List<MigrationResult>();
@@ -280,13 +282,5 @@ public static class ScenarioRunner
             results.Sum(r => r.MetadataBytes), results.Sum(r => r.SavedZero), results.Sum(r => r.SavedDedup), results.Sum(r => r.SavedPresent),
             migrationEnergy, (placement.HostEnergyJoules + migrationEnergy) / 3.6e6, placement.OverloadSeconds + totalTime + downtime,
             diskFilter.ZeroFraction, diskFilter.DuplicateFraction, strategy.Measured, results);
-    }
-
-    /// <summary>Where each VM started: undo the migrations from the final placement.</summary>
-    private static int[] InitialPlacement(ScenarioSpec spec, PlacementTrace placement)
-    {
-        var where = (int[])placement.FinalPlacement.Clone();
-        foreach (var m in placement.Migrations.Reverse()) where[m.Vm] = m.Source;
-        return where;
     }
 }
