@@ -30,6 +30,10 @@ internal sealed class SegmentDeduplicator(
     private readonly BatchScratch _scratch = new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
     private readonly RabinChunker _chunker = new(options.Rabin);
     private readonly BlockGrid _grid = work.Grid is { Length: > 0 } spans ? BlockGrid.Anchored(Block, spans) : BlockGrid.Uniform(Block);
+    private const int AliasGroupBatches = 8;
+
+    private readonly List<NewIndexEntry> _pendingAliases = [];
+    private int _pendingBatches;
     private PackWriter? _pack;
     private RecipeWriter _recipe = null!;
     private Counters _stats;
@@ -60,6 +64,7 @@ internal sealed class SegmentDeduplicator(
                     cancellation.ThrowIfCancellationRequested();
                 }
                 source.CheckLength();
+                await InsertPendingAliases();
                 _pack?.Dispose();
                 var digest = _recipe.Complete();
                 _stats.RecipeBytes = _recipe.Bytes;
@@ -226,11 +231,21 @@ internal sealed class SegmentDeduplicator(
             else _stats.New(chunks[k].Length);
         }
 
-        // An alias may become durable only after its chunks and their references are: a shard that crashed with them
-        // unflushed would otherwise come back without the chunks that a surviving alias points at.
-        await index.FlushShardsOf(distinct.FingerprintArray());
+        _pendingAliases.AddRange(aliases);
+        if (++_pendingBatches >= AliasGroupBatches) await InsertPendingAliases();
+    }
 
-        // The chunks' references pass to the aliases once those exist.
+    /// <summary>Inserts the waiting aliases once their chunks and the references they hold are durable: a shard that
+    /// crashed with those unflushed would otherwise come back without chunks that a surviving alias points at. Waiting
+    /// a few batches makes that one flush of the shards per group instead of one per batch; a block that comes again
+    /// meanwhile is matched by its chunks instead. The chunks' references pass to the aliases.</summary>
+    private async Task InsertPendingAliases()
+    {
+        _pendingBatches = 0;
+        if (_pendingAliases.Count == 0) return;
+        var aliases = _pendingAliases.ToArray();
+        _pendingAliases.Clear();
+        await index.FlushShardsOf(aliases.SelectMany(a => a.Pieces!).Select(p => p.Chunk).Distinct().ToArray());
         var collided = await index.Insert(aliases);
         var orphaned = new List<AliasPiece>();
         for (var r = 0; r < aliases.Length; r++)
