@@ -14,7 +14,10 @@ public interface IFingerprintIndexGrain : IGrainWithIntegerKey
     Task<bool[]> Insert(InsertBatch batch);
 
     /// <summary>Drops references; entries left with none are removed, and dead aliases hand back their pieces.</summary>
-    Task<ReleaseResult> Release(ReferenceBatch batch);
+    /// <param name="expectedEpoch">If set and this shard has restarted since (its epoch differs), nothing is released and
+    /// the result says so: the references being given back may be among the changes the restart lost, and taking them
+    /// off again could free a chunk something still uses.</param>
+    Task<ReleaseResult> Release(ReferenceBatch batch, Guid? expectedEpoch);
 
     [ReadOnly]
     Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints);

@@ -33,7 +33,7 @@ public readonly record struct IndexEntryView(
 
 /// <summary>Alias entries whose last reference went away: the caller releases their pieces in turn.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ReleaseResult([property: Id(0)] AliasPiece[] OrphanedPieces, [property: Id(1)] long ReleasedBytes);
+public sealed record ReleaseResult([property: Id(0)] AliasPiece[] OrphanedPieces, [property: Id(1)] long ReleasedBytes, [property: Id(2)] bool Refused = false);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardStats(

@@ -18,7 +18,8 @@ public sealed record SegmentWork(
     [property: Id(5)] long Length,
     [property: Id(6)] SegmentMode Mode,
     [property: Id(7)] string RecipePath,
-    [property: Id(8)] GridSpan[]? Grid = null);
+    [property: Id(8)] GridSpan[]? Grid = null,
+    [property: Id(9)] Guid[]? Epochs = null);
 
 [GenerateSerializer, Immutable]
 public sealed record SegmentResult([property: Id(0)] int Index, [property: Id(1)] DedupStats Stats, [property: Id(2)] byte[] Digest, [property: Id(3)] string Silo);

@@ -13,20 +13,6 @@ using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Images;
 
-[GenerateSerializer]
-public sealed class ImageRecord
-{
-    [Id(0)] public ImageInfo? Info { get; set; }
-    [Id(1)] public string[] SegmentRecipes { get; set; } = [];
-
-    /// <summary>The ingest under way, recorded before it starts, so that an activation that finds it after its silo
-    /// died knows the ingest was interrupted rather than never asked for.</summary>
-    [Id(2)] public IngestMarker? Ingesting { get; set; }
-}
-
-[GenerateSerializer, Immutable]
-public sealed record IngestMarker([property: Id(0)] Guid IngestId, [property: Id(1)] string Path, [property: Id(2)] DateTimeOffset Started);
-
 /// <summary>
 /// Plans an ingest, fans the segments out to segment grains (a bounded number at once), and commits the image
 /// only when every segment succeeded; otherwise it gives back every reference the segments took. It lives on the silo
@@ -77,7 +63,7 @@ public sealed class ImageGrain(
         {
             record.State.Ingesting = null;
             logger.LogError(e, "Could not record the ingest of {Image}", Name);
-            return Failed(Classify(e, out var message), message);
+            return Failed(IngestFailures.Classify(e, out var message), message);
         }
         _cancel = new CancellationTokenSource();
         _bytesDone = 0;
@@ -178,7 +164,7 @@ public sealed class ImageGrain(
                 await gate.WaitAsync();
                 try
                 {
-                    results[work.Index] = await ProcessWithRetry(work, ingestId, segments, recipes, attempts, () => Volatile.Read(ref stopping) == 1);
+                    results[work.Index] = await ProcessWithRetry(work with { Epochs = epochs }, ingestId, segments, recipes, attempts, () => Volatile.Read(ref stopping) == 1);
                 }
                 catch
                 {
@@ -223,7 +209,7 @@ public sealed class ImageGrain(
             await Discard(heartbeat, recipes);
             _status = cancellation.IsCancellationRequested
                 ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
-                : Failed(Classify(e, out var message), message);
+                : Failed(IngestFailures.Classify(e, out var message), message);
             index.Metrics?.IngestFinished(_status.State == IngestState.Cancelled ? "cancelled" : "failed");
             if (_status.ErrorKind == IngestErrorKind.Internal) logger.LogError(e, "Ingest of {Image} from {Path} failed", Name, path);
             else logger.LogWarning("Ingest of {Image} from {Path} failed: {Reason}", Name, path, _status.Error);
@@ -254,19 +240,14 @@ public sealed class ImageGrain(
 
     private sealed class CommitUnknownException(Exception inner) : Exception("the image record could not be written", inner);
 
-    /// <summary>Releases the references the finished segments took, unless an index shard restarted meanwhile: its
-    /// counts then lack the changes it lost, and the recount of the next gc sets every count right instead. A failure
-    /// here is left to that recount too, so that the ingest always ends with a status.</summary>
+    /// <summary>Releases the references the finished segments took. A shard that restarted meanwhile refuses: its counts
+    /// lack the changes it lost, and the recount of the next gc sets them right instead. A failure here is left to that
+    /// recount too, so that the ingest always ends with a status.</summary>
     private async Task GiveBack(IEnumerable<string> finished, Guid[]? epochs)
     {
         try
         {
-            if (epochs is not null && !(await index.Epochs()).SequenceEqual(epochs))
-            {
-                logger.LogWarning("An index shard restarted during the ingest of {Image}; its references are left to the next gc's recount", Name);
-                return;
-            }
-            await RecipeReferences.Release(layout, index, finished);
+            await RecipeReferences.Release(layout, index, finished, epochs);
             await index.FlushAll();
         }
         catch (Exception e)
@@ -310,7 +291,7 @@ public sealed class ImageGrain(
                 logger.LogDebug("Segment {Segment} of {Image}, attempt {Attempt}: done on {Silo}", work.Index, Name, attempt, result.Silo);
                 return result;
             }
-            catch (Exception e) when (attempt < MaxSegmentAttempts - 1 && IsSiloLoss(e))
+            catch (Exception e) when (attempt < MaxSegmentAttempts - 1 && IngestFailures.IsSiloLoss(e))
             {
                 logger.LogWarning("Segment {Segment} of {Image} lost its silo ({Reason}); retrying on another", work.Index, Name, e.Message);
             }
@@ -333,34 +314,8 @@ public sealed class ImageGrain(
         }
     }
 
-    private static bool IsSiloLoss(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
-
     private IngestStatus Failed(IngestErrorKind kind, string message) =>
         _status = new IngestStatus(IngestState.Failed, 0, 0, message, kind, null);
-
-    private static IngestErrorKind Classify(Exception e, out string message)
-    {
-        var inner = e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e;
-        if (inner is IngestException ingest)
-        {
-            message = ingest.Message;
-            return ingest.Kind;
-        }
-        if (DatabaseErrors.IsUnreachable(inner))
-        {
-            message = $"cannot reach the catalog database ({DatabaseErrors.Reason(inner)}); nothing was kept, ingest the image again once PostgreSQL is back";
-            return IngestErrorKind.Interrupted;
-        }
-        if (IsSiloLoss(inner))
-        {
-            message = $"a silo left the cluster during the ingest ({FirstLine(inner.Message)}); nothing was kept, ingest the image again";
-            return IngestErrorKind.Interrupted;
-        }
-        message = $"the ingest failed inside the grid ({inner.GetType().Name}: {FirstLine(inner.Message)}); see the log for details";
-        return IngestErrorKind.Internal;
-    }
-
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     /// <summary>The image digest is SHA-256 over the segment digests, each SHA-256 over the segment's recipe entries.</summary>
     private static string ImageDigest(SegmentResult[] results)

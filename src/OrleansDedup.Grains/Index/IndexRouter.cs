@@ -28,15 +28,16 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
 
     /// <summary>Drops references, and in turn the references that dead aliases held on their chunks. The aliases'
     /// removal is made durable before their chunks lose a reference, so that a shard that crashes in between can never
-    /// bring back an alias whose chunk is gone.</summary>
-    public async Task<long> Release(Fingerprint[] fingerprints, int[] counts)
+    /// bring back an alias whose chunk is gone. With <paramref name="epochs"/> (per shard, taken when the references
+    /// were), a shard that has restarted since refuses, and what it holds is left to gc's recount.</summary>
+    public async Task<long> Release(Fingerprint[] fingerprints, int[] counts, Guid[]? epochs = null)
     {
         long released = 0;
         while (fingerprints.Length > 0)
         {
             var groups = Group(fingerprints.Length, i => fingerprints[i]);
             var results = await Task.WhenAll(groups.Select(g =>
-                Shard(g.Key).Release(new ReferenceBatch(Pick(fingerprints, g.Value), Pick(counts, g.Value)))));
+                Shard(g.Key).Release(new ReferenceBatch(Pick(fingerprints, g.Value), Pick(counts, g.Value)), epochs?[g.Key])));
             released += results.Sum(r => r.ReleasedBytes);
             var orphaned = results.SelectMany(r => r.OrphanedPieces).GroupBy(p => p.Chunk).ToArray();
             if (orphaned.Length > 0) await Task.WhenAll(groups.Select(g => Shard(g.Key).Flush()));

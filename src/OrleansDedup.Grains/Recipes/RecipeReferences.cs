@@ -9,7 +9,8 @@ public static class RecipeReferences
 {
     private const int Page = 65536;
 
-    public static async Task Release(StoreLayout layout, IndexRouter index, IEnumerable<string> recipes)
+    /// <param name="epochs">The shards' epochs when the references were taken, if they may have restarted since.</param>
+    public static async Task Release(StoreLayout layout, IndexRouter index, IEnumerable<string> recipes, Guid[]? epochs = null)
     {
         foreach (var recipe in recipes)
         {
@@ -19,9 +20,9 @@ public static class RecipeReferences
             {
                 if (entry.IsZero) continue;
                 counts[entry.Fingerprint] = counts.GetValueOrDefault(entry.Fingerprint) + 1;
-                if (counts.Count >= Page) await Flush(index, counts);
+                if (counts.Count >= Page) await Flush(index, counts, epochs);
             }
-            await Flush(index, counts);
+            await Flush(index, counts, epochs);
         }
     }
 
@@ -36,10 +37,10 @@ public static class RecipeReferences
         foreach (var recipe in recipes) File.Delete(layout.RecipeOf(recipe));
     }
 
-    private static async Task Flush(IndexRouter index, Dictionary<Fingerprint, int> counts)
+    private static async Task Flush(IndexRouter index, Dictionary<Fingerprint, int> counts, Guid[]? epochs)
     {
         if (counts.Count == 0) return;
-        await index.Release(counts.Keys.ToArray(), counts.Values.ToArray());
+        await index.Release(counts.Keys.ToArray(), counts.Values.ToArray(), epochs);
         counts.Clear();
     }
 }

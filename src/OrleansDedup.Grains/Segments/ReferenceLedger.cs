@@ -21,11 +21,12 @@ internal sealed class ReferenceLedger
         else _held[fingerprint] = now;
     }
 
-    /// <summary>Gives every held reference back; aliases cascade to their chunks in the index.</summary>
-    public async Task ReleaseAll(IndexRouter index)
+    /// <summary>Gives every held reference back; aliases cascade to their chunks in the index. Shards that restarted
+    /// since <paramref name="epochs"/> keep theirs, for gc's recount.</summary>
+    public async Task ReleaseAll(IndexRouter index, Guid[]? epochs)
     {
         foreach (var page in _held.Chunk(65536))
-            await index.Release(page.Select(p => p.Key).ToArray(), page.Select(p => p.Value).ToArray());
+            await index.Release(page.Select(p => p.Key).ToArray(), page.Select(p => p.Value).ToArray(), epochs);
         _held.Clear();
     }
 }

@@ -78,7 +78,7 @@ internal sealed class SegmentDeduplicator(
             if (reading is not null) await reading.ContinueWith(_ => { }, TaskScheduler.Default);
             _pack?.Dispose();
             File.Delete(recipePath);
-            await _ledger.ReleaseAll(index);
+            await _ledger.ReleaseAll(index, work.Epochs);
             throw;
         }
         finally
@@ -258,7 +258,7 @@ internal sealed class SegmentDeduplicator(
         if (orphaned.Count > 0)
         {
             var groups = orphaned.GroupBy(p => p.Chunk).ToArray();
-            await index.Release(groups.Select(g => g.Key).ToArray(), groups.Select(g => g.Count()).ToArray());
+            await index.Release(groups.Select(g => g.Key).ToArray(), groups.Select(g => g.Count()).ToArray(), work.Epochs);
         }
     }
 
