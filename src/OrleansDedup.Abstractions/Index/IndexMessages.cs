@@ -33,7 +33,10 @@ public readonly record struct IndexEntryView(
 
 /// <summary>Alias entries whose last reference went away: the caller releases their pieces in turn.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ReleaseResult([property: Id(0)] AliasPiece[] OrphanedPieces, [property: Id(1)] long ReleasedBytes, [property: Id(2)] bool Refused = false);
+/// <summary>What a release did: the pieces of aliases it removed, the chunk bytes it freed, and the epoch of the shard
+/// that applied it (or that it refused, being of another epoch than expected).</summary>
+public sealed record ReleaseResult(
+    [property: Id(0)] AliasPiece[] OrphanedPieces, [property: Id(1)] long ReleasedBytes, [property: Id(2)] bool Refused, [property: Id(3)] Guid Epoch);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardStats(

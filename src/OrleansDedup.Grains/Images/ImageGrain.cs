@@ -180,8 +180,7 @@ public sealed class ImageGrain(
 
             logger.LogDebug("Ingest of {Image}: every segment done; flushing the index", Name);
             if (!(await index.FlushAll()).SequenceEqual(epochs))
-                throw new IngestException(IngestErrorKind.Interrupted,
-                    "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
+                throw IndexRouter.ShardRestarted();
             var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r!.Stats);
             var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results!), started, plan.Length, stats,
                 (DateTimeOffset.UtcNow - started).TotalSeconds, container);

@@ -38,7 +38,9 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     public Task<bool[]> Insert(InsertBatch batch) => Task.FromResult(_index.Insert(batch));
 
     public Task<ReleaseResult> Release(ReferenceBatch batch, Guid? expectedEpoch) =>
-        Task.FromResult(expectedEpoch is { } expected && expected != _epoch ? new ReleaseResult([], 0, Refused: true) : _index.Release(batch));
+        Task.FromResult(expectedEpoch is { } expected && expected != _epoch
+            ? new ReleaseResult([], 0, Refused: true, _epoch)
+            : _index.Release(batch) with { Epoch = _epoch });
 
     public Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints) => Task.FromResult(_index.Resolve(fingerprints));
 

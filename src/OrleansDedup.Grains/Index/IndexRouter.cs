@@ -1,3 +1,4 @@
+using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 
@@ -39,17 +40,33 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
             var results = await Task.WhenAll(groups.Select(g =>
                 Shard(g.Key).Release(new ReferenceBatch(Pick(fingerprints, g.Value), Pick(counts, g.Value)), epochs?[g.Key])));
             released += results.Sum(r => r.ReleasedBytes);
-            var orphaned = results.SelectMany(r => r.OrphanedPieces).GroupBy(p => p.Chunk).ToArray();
-            if (orphaned.Length > 0) await Task.WhenAll(groups.Select(g => Shard(g.Key).Flush()));
+            // Only a removal that survived to its flush may pass on to the chunks: a shard that restarted in between
+            // brings the alias back, and it keeps its chunks' references.
+            var durable = results.Any(r => r.OrphanedPieces.Length > 0)
+                ? await Task.WhenAll(groups.Select(g => Shard(g.Key).Flush()))
+                : [];
+            var orphaned = results.Where((r, i) => r.OrphanedPieces.Length > 0 && durable[i] == r.Epoch)
+                .SelectMany(r => r.OrphanedPieces).GroupBy(p => p.Chunk).ToArray();
             fingerprints = orphaned.Select(g => g.Key).ToArray();
             counts = orphaned.Select(g => g.Count()).ToArray();
         }
         return released;
     }
 
-    /// <summary>Makes the shards holding these fingerprints durable; returns their epochs.</summary>
-    public Task<Guid[]> FlushShardsOf(IReadOnlyList<Fingerprint> fingerprints) =>
-        Task.WhenAll(Group(fingerprints.Count, i => fingerprints[i]).Select(g => Shard(g.Key).Flush()));
+    /// <summary>Makes the shards holding these fingerprints durable. With <paramref name="epochs"/> (per shard, taken
+    /// when the changes began), a shard that restarted in between may have lost some of them before this flush, so that
+    /// is an interrupted ingest, not a durable state.</summary>
+    public async Task FlushShardsOf(IReadOnlyList<Fingerprint> fingerprints, Guid[]? epochs)
+    {
+        var groups = Group(fingerprints.Count, i => fingerprints[i]);
+        var flushed = await Task.WhenAll(groups.Select(g => Shard(g.Key).Flush()));
+        for (var i = 0; i < groups.Count; i++)
+            if (epochs is not null && flushed[i] != epochs[groups[i].Key])
+                throw ShardRestarted();
+    }
+
+    public static IngestException ShardRestarted() => new(IngestErrorKind.Interrupted,
+        "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
 
     /// <summary>Flushes every shard; returns their epochs in shard order.</summary>
     public Task<Guid[]> FlushAll() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).Flush()));

@@ -101,7 +101,7 @@ internal sealed class ShardIndex : IDisposable
                 (orphaned ??= new()).AddRange(entry.Pieces);
             }
         }
-        return new ReleaseResult(orphaned?.ToArray() ?? [], released);
+        return new ReleaseResult(orphaned?.ToArray() ?? [], released, Refused: false, Epoch: default);
     }
 
     public void SetReferences(ReferenceBatch batch)

@@ -245,13 +245,18 @@ internal sealed class SegmentDeduplicator(
         if (_pendingAliases.Count == 0) return;
         var aliases = _pendingAliases.ToArray();
         _pendingAliases.Clear();
-        await index.FlushShardsOf(aliases.SelectMany(a => a.Pieces!).Select(p => p.Chunk).Distinct().ToArray());
+        await index.FlushShardsOf(aliases.SelectMany(a => a.Pieces!).Select(p => p.Chunk).Distinct().ToArray(), work.Epochs);
+        // The chunks' references leave the ledger before the insert: if it fails part-way, the aliases it did create
+        // hold them, and giving them back would free chunks those aliases point at. Held by no one, gc's recount
+        // reclaims them.
+        foreach (var alias in aliases)
+        foreach (var piece in alias.Pieces!)
+            _ledger.Add(piece.Chunk, -1);
         var collided = await index.Insert(aliases);
         var orphaned = new List<AliasPiece>();
         for (var r = 0; r < aliases.Length; r++)
         {
             _ledger.Add(aliases[r].Fingerprint, aliases[r].References);
-            foreach (var piece in aliases[r].Pieces!) _ledger.Add(piece.Chunk, -1);
             if (collided[r]) orphaned.AddRange(aliases[r].Pieces!);
             else _stats.IndexEntriesAdded++;
         }
