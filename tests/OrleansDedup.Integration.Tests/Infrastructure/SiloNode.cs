@@ -60,22 +60,6 @@ public sealed class SiloNode : IAsyncDisposable
 
     public string Stderr => string.Join('\n', _stderr);
 
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            try
-            {
-                _process.Refresh();
-                return _process.TotalProcessorTime;
-            }
-            catch (InvalidOperationException)
-            {
-                return TimeSpan.Zero;
-            }
-        }
-    }
-
     /// <summary>Starts the host with <paramref name="environment"/> (full variable names) plus fresh ports.</summary>
     public static SiloNode Start(string name, IReadOnlyDictionary<string, string> environment, string logDirectory, string apiKey)
     {
@@ -174,32 +158,10 @@ public sealed class SiloNode : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>The pack files this process has open right now (a segment being deduplicated here writes one).</summary>
-    public string[] OpenPackFiles()
-    {
-        try
-        {
-            return Directory.EnumerateFileSystemEntries($"/proc/{Pid}/fd")
-                .Select(fd =>
-                {
-                    try
-                    {
-                        return new FileInfo(fd).LinkTarget;
-                    }
-                    catch (IOException)
-                    {
-                        return null;
-                    }
-                })
-                .Where(t => t is not null && t.Contains("/packs/pack-", StringComparison.Ordinal) && t.EndsWith(".writing", StringComparison.Ordinal))
-                .Select(t => t!)
-                .ToArray();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return []; // exited
-        }
-    }
+    /// <summary>Segments this silo has processed (every outcome), from its own metrics.</summary>
+    public async Task<double> SegmentsProcessedAsync() => (await Http.GetStringAsync("/metrics")).Split('\n')
+        .Where(line => line.StartsWith("orleans_dedup_segments_total", StringComparison.Ordinal))
+        .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
     public Task<HttpResponseMessage> PostJsonAsync(string uri, object body) => Http.PostAsJsonAsync(uri, body);
 
