@@ -37,7 +37,8 @@ public sealed class CompareCommand : AsyncCommand<CompareSettings>
             var names = settings.Sources.Select(s => s.Name).Append("overall").ToArray();
             double Rate(ScratchStore.Outcome o, string name) =>
                 name == "overall" ? o.Report.DedupRate : o.Report.Images.Single(i => i.Name == name).DedupRate;
-            ComparisonChart.Write(chart, names, outcomes.Select(o => (o.Strategy.ToString().ToLowerInvariant(), names.Select(n => Rate(o, n)).ToArray())).ToArray());
+            GroupedBarChart.Write(chart, names, outcomes.Select(o => (o.Strategy.ToString().ToLowerInvariant(), names.Select(n => Rate(o, n)).ToArray())).ToArray(),
+                "Deduplication rate (%)", "Deduplication rate by strategy", yMax: 100);
             if (settings.Json)
             {
                 Output.Json(new

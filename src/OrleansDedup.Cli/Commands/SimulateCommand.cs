@@ -4,7 +4,6 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Cli.Ingest;
 using OrleansDedup.Migration.Scenario;
-using ScottPlot;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -91,11 +90,13 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         var timeChart = Path.GetFullPath(Path.Combine(settings.Out, "simulate-time.png"));
         var bytesChart = Path.GetFullPath(Path.Combine(settings.Out, "simulate-bytes.png"));
         var names = report.Strategies.Select(s => s.Strategy).ToArray();
-        Bars(timeChart, names, "Migration time (s)", $"Migration time by strategy ({report.Hosts} hosts, {report.Vms} VMs, seed {report.Seed})",
-            [("total", report.Strategies.Select(s => s.TotalMigrationSeconds).ToArray()), ("downtime x 100", report.Strategies.Select(s => s.TotalDowntimeSeconds * 100).ToArray())]);
-        Bars(bytesChart, names, "Bytes sent (GB)", "Migration traffic by strategy",
+        GroupedBarChart.Write(timeChart, names,
+            [("total", report.Strategies.Select(s => s.TotalMigrationSeconds).ToArray()), ("downtime x 100", report.Strategies.Select(s => s.TotalDowntimeSeconds * 100).ToArray())],
+            "Migration time (s)", $"Migration time by strategy ({report.Hosts} hosts, {report.Vms} VMs, seed {report.Seed})");
+        GroupedBarChart.Write(bytesChart, names,
             [("memory", report.Strategies.Select(s => s.MemoryBytes / 1e9).ToArray()), ("disk", report.Strategies.Select(s => s.DiskBytes / 1e9).ToArray()),
-             ("metadata", report.Strategies.Select(s => s.MetadataBytes / 1e9).ToArray())]);
+             ("metadata", report.Strategies.Select(s => s.MetadataBytes / 1e9).ToArray())],
+            "Bytes sent (GB)", "Migration traffic by strategy");
         if (settings.Json)
         {
             Output.Json(new
@@ -171,26 +172,5 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             strategy.DedupRate = rate.Value.GetDouble();
             strategy.DiskDuplicate = null;
         }
-    }
-
-    /// <summary>Grouped bars in the style of <see cref="ComparisonChart"/>: one group per strategy, one bar per series.</summary>
-    private static void Bars(string path, string[] groups, string axis, string title, (string Series, double[] Values)[] series)
-    {
-        var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
-        var bars = new List<Bar>();
-        for (var s = 0; s < series.Length; s++)
-        {
-            for (var g = 0; g < groups.Length; g++)
-                bars.Add(new Bar { Position = g * (series.Length + 1) + s, Value = series[s].Values[g], FillColor = palette.GetColor(s) });
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Series, FillColor = palette.GetColor(s) });
-        }
-        plot.Add.Bars(bars);
-        plot.Axes.Bottom.SetTicks(groups.Select((_, g) => g * (series.Length + 1) + (series.Length - 1) / 2.0).ToArray(), groups);
-        plot.Axes.Left.Label.Text = axis;
-        plot.Axes.SetLimitsY(0, Math.Max(1e-9, series.Max(s => s.Values.DefaultIfEmpty(0).Max())) * 1.15);
-        plot.Title(title);
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, 1000, 560);
     }
 }

@@ -2,10 +2,11 @@ using ScottPlot;
 
 namespace OrleansDedup.Cli;
 
-/// <summary>A grouped bar chart of dedup rates: one group per image, one bar per strategy.</summary>
-public static class ComparisonChart
+/// <summary>A grouped bar chart as a PNG: one group per name, one bar per series, the legend naming the series.</summary>
+public static class GroupedBarChart
 {
-    public static void Write(string path, string[] groups, (string Series, double[] Values)[] series)
+    /// <param name="yMax">The top of the axis; none: a little above the highest bar.</param>
+    public static void Write(string path, string[] groups, (string Series, double[] Values)[] series, string axis, string title, double? yMax = null)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -20,9 +21,10 @@ public static class ComparisonChart
         plot.Axes.Bottom.SetTicks(
             groups.Select((_, g) => g * (series.Length + 1) + (series.Length - 1) / 2.0).ToArray(), groups);
         plot.Axes.Bottom.TickLabelStyle.Rotation = groups.Length > 4 ? 30 : 0;
-        plot.Axes.Left.Label.Text = "Deduplication rate (%)";
-        plot.Axes.SetLimitsY(Math.Min(0, series.Min(s => s.Values.Min())), 100);
-        plot.Title("Deduplication rate by strategy");
+        plot.Axes.Left.Label.Text = axis;
+        var highest = series.Max(s => s.Values.DefaultIfEmpty(0).Max());
+        plot.Axes.SetLimitsY(Math.Min(0, series.Min(s => s.Values.DefaultIfEmpty(0).Min())), yMax ?? Math.Max(1e-9, highest) * 1.15);
+        plot.Title(title);
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, 1000, 560);
     }
