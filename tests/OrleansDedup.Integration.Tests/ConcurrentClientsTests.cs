@@ -31,15 +31,11 @@ public sealed class ConcurrentClientsTests(ClusterFixture cluster, ITestOutputHe
         var imageB = results[1].Json[0];
         Assert.Equal(Size, imageA.GetProperty("size").GetInt64());
         Assert.Equal(Size, imageB.GetProperty("size").GetInt64());
-        // The overlap was found: the index keeps one copy of the shared data (even where both ingests stored it at the
-        // same moment), so what is live is far less than the two images' data together.
         var stats = await cluster.Stats(silos[2]);
         var overall = stats.GetProperty("overall");
         output.WriteLine($"overall: {overall}");
         Assert.Equal(2, overall.GetProperty("imageCount").GetInt32());
-        var larger = Math.Max(imageA.GetProperty("storedChunkBytes").GetInt64(), imageB.GetProperty("storedChunkBytes").GetInt64());
-        Assert.True(overall.GetProperty("liveChunkBytes").GetInt64() < 1.3 * larger,
-            $"the overlapping images were not deduplicated against each other: a {imageA}, b {imageB}, overall {overall}");
+        var liveBoth = overall.GetProperty("liveChunkBytes").GetInt64();
 
         // verify re-reads every chunk and recounts every reference exactly.
         var report = await cluster.VerifyOk(silos[2]);
@@ -53,6 +49,14 @@ public sealed class ConcurrentClientsTests(ClusterFixture cluster, ITestOutputHe
         await cluster.CliOk(silos[2], "gc");
         await cluster.VerifyOk(silos[0]);
         await cluster.RestoreIdentical(silos[2], "b", b);
+
+        // The overlap was found: with b alone left, the index holds about one image's data; both images together
+        // held little more (ingested one after the other about 1.1 x, with no overlap found 2 x). Which ingest stored
+        // a shared chunk first depends on timing, so each image's own stored bytes are no measure of it.
+        var liveB = (await cluster.Stats(silos[2])).GetProperty("overall").GetProperty("liveChunkBytes").GetInt64();
+        output.WriteLine($"live chunk bytes: both {liveBoth}, b alone {liveB}, ratio {(double)liveBoth / liveB:F2}");
+        Assert.True(liveBoth < 1.4 * liveB,
+            $"the overlapping images were not deduplicated against each other: live {liveBoth} with both, {liveB} with b alone; a {imageA}, b {imageB}");
         await cluster.CliOk(silos[0], "delete", "b");
         var gc = (await cluster.CliOk(silos[1], "gc")).Json;
         output.WriteLine($"gc: {gc}");
