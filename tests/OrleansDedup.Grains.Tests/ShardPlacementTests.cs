@@ -1,7 +1,9 @@
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 
 namespace OrleansDedup.Grains.Tests;
@@ -30,6 +32,71 @@ public sealed class ShardPlacementTests
         Assert.DoesNotContain(victim.Name, after.Keys);
         Assert.Equal(Grid.ShardCount, after.Values.Sum());
     }
+
+    [Fact]
+    public async Task A_silo_that_joins_takes_its_share_of_the_shards_while_an_ingest_runs_and_the_ingest_goes_on()
+    {
+        using var temp = new TempDirectory();
+        var gate = new CallGate();
+        await using var grid = await Grid.StartAsync(temp.Data, silos: 2, shardRebalance: TimeSpan.FromMilliseconds(500),
+            configure: (options, silo) => silo.AddOutgoingGrainCallFilter(new HoldSegmentInsert(gate, options.SiloName)));
+        var known = TestImages.Random(seed: 1, Grid.BatchSize);
+        await grid.IngestOk("known", TestImages.Write(temp.File("known.img"), known), ChunkingStrategy.Fixed);
+        var before = await Epochs(grid);
+
+        // The ingest has taken references on the known batch and holds its new batch's Insert while the shards move.
+        byte[] image = [.. known, .. TestImages.Random(seed: 2, Grid.BatchSize)];
+        gate.Arm();
+        await grid.Image("x").StartIngest(new IngestRequest(TestImages.Write(temp.File("x.img"), image), ChunkingStrategy.Fixed));
+        await gate.Reached;
+        Dictionary<string, int> spread;
+        try
+        {
+            var joined = await grid.Cluster.StartAdditionalSiloAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!(spread = await ShardsPerSilo(grid)).TryGetValue(joined.Name, out var held) || held < Grid.ShardCount / 3)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the joined silo holds too few shards after 30 s: " +
+                    string.Join(", ", spread.Select(s => $"{s.Key}={s.Value}")));
+                await Task.Delay(200);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        Assert.Equal(3, spread.Count);
+        Assert.InRange(spread.Values.Max() - spread.Values.Min(), 0, 1);
+        // A move is no restart: the epochs are those from before, and the ingest whose references span the move ends well.
+        Assert.Equal(before, await Epochs(grid));
+        var status = await grid.WaitForIngest("x");
+        Assert.True(status.State == IngestState.Succeeded, $"{status.State}: {status.Error}");
+        await grid.Restore("x", temp.File("x.out"));
+        Assert.Equal(image, await File.ReadAllBytesAsync(temp.File("x.out")));
+        await grid.VerifyOk();
+    }
+
+    [Fact]
+    public async Task A_silo_that_shuts_down_hands_its_shards_over_with_their_epochs()
+    {
+        using var temp = new TempDirectory();
+        await using var grid = await Grid.StartAsync(temp.Data, silos: 3);
+        await grid.IngestOk("a", TestImages.Write(temp.File("a.img"), TestImages.Random(seed: 3, 2 * Grid.BatchSize)), ChunkingStrategy.Fixed);
+        var before = await Epochs(grid);
+        var first = await ShardsPerSilo(grid);
+
+        var leaving = grid.Cluster.Silos.Skip(1).MaxBy(s => first[s.Name])!;
+        await grid.Cluster.StopSiloAsync(leaving);
+
+        var after = await ShardsPerSilo(grid);
+        Assert.DoesNotContain(leaving.Name, after.Keys);
+        Assert.Equal(before, await Epochs(grid));
+        await grid.VerifyOk();
+    }
+
+    private static Task<Guid[]> Epochs(Grid grid) =>
+        Task.WhenAll(Enumerable.Range(0, Grid.ShardCount).Select(s => grid.Client.GetGrain<IFingerprintIndexGrain>(s).GetEpoch()));
 
     private static async Task<Dictionary<string, int>> AfterDeathIsDeclared(Grid grid, string victim)
     {

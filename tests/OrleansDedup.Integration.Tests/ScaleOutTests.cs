@@ -4,8 +4,8 @@ using Xunit.Abstractions;
 
 namespace OrleansDedup.Integration.Tests;
 
-/// <summary>A fourth silo joins a running cluster and takes work with no restart of the others; a silo removed
-/// gracefully (SIGTERM) while the cluster is idle loses nothing.</summary>
+/// <summary>A fourth silo joins a running cluster and takes work, segments and its share of the index shards, with no
+/// restart of the others; a silo removed gracefully (SIGTERM) while the cluster is idle loses nothing.</summary>
 public sealed class ScaleOutTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
     private const long Size = 64L << 20;
@@ -48,9 +48,15 @@ public sealed class ScaleOutTests(ClusterFixture cluster, ITestOutputHelper outp
             output.WriteLine($"{name} through {gateways[n].Name}: silo-4 has processed {ranOnFourth} segments");
         }
         Assert.True(ranOnFourth > 0, $"the new silo ran no segment of {gateways.Length} new ingests");
-        var stats = await cluster.Stats(fourth);
-        var shardSilos = stats.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("silo").GetString()!).ToArray();
-        output.WriteLine("shards per silo after the join: " + string.Join(", ", shardSilos.GroupBy(s => s).Select(g => $"{g.Key}={g.Count()}")));
+        // Its share of the index shards moves to it too (each shard checks its placement every 2 s here).
+        var shardSilos = await ShardSilos(fourth);
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); shardSilos.Count(s => s == fourth.Name) < 16 / 4; shardSilos = await ShardSilos(fourth))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "silo-4 holds too few index shards 30 s after it joined: " + Spread(shardSilos));
+            await Task.Delay(500);
+        }
+        output.WriteLine("shards per silo after the join: " + Spread(shardSilos));
+        Assert.All(shardSilos.GroupBy(s => s), g => Assert.Equal(16 / 4, g.Count()));
 
         // Graceful removal of the silo with most index shards, while idle.
         var leaving = original.OrderByDescending(s => shardSilos.Count(n => n == s.Name)).First();
@@ -77,11 +83,17 @@ public sealed class ScaleOutTests(ClusterFixture cluster, ITestOutputHelper outp
 
         // The shards that lived on the removed silo now live on the others (which ones is the placement's business: see
         // ShardPlacementTests).
-        stats = await cluster.Stats(remaining[1]);
-        var after = stats.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("silo").GetString()!).ToArray();
-        output.WriteLine("shards per silo after the removal: " + string.Join(", ", after.GroupBy(s => s).Select(g => $"{g.Key}={g.Count()}")));
+        var after = await ShardSilos(remaining[1]);
+        output.WriteLine("shards per silo after the removal: " + Spread(after));
         Assert.Equal(16, after.Length);
         Assert.DoesNotContain(leaving.Name, after);
         Assert.All(after, silo => Assert.Contains(silo, remaining.Select(r => r.Name)));
     }
+
+    /// <summary>The silo of each index shard, in shard order, as `stats` reports it.</summary>
+    private async Task<string[]> ShardSilos(SiloNode gateway) =>
+        (await cluster.Stats(gateway)).GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("silo").GetString()!).ToArray();
+
+    private static string Spread(string[] shardSilos) =>
+        string.Join(", ", shardSilos.GroupBy(s => s).Select(g => $"{g.Key}={g.Count()}"));
 }

@@ -29,6 +29,10 @@ public sealed class DedupOptions
     /// <summary>An ingest whose heartbeat is older than this is taken for dead (its silo was lost) by the collector.</summary>
     public TimeSpan IngestHeartbeatExpiry { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How often an index shard checks that it lives on the silo the placement gives it now: after a silo
+    /// joins, its share of the shards moves to it within about two such periods.</summary>
+    public TimeSpan ShardRebalanceInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     public int RabinMinSize { get; set; } = 2048;
 
     public int RabinAverageSize { get; set; } = 8192;
@@ -53,6 +57,7 @@ public sealed class DedupOptions
             throw new ArgumentException($"The segment size must be a positive multiple of {BlockSize} bytes.");
         if (BatchSize < BlockSize || BatchSize % BlockSize != 0 || BatchSize > 64 << 20)
             throw new ArgumentException($"The batch size must be a multiple of {BlockSize} bytes, at most 64 MiB.");
+        if (ShardRebalanceInterval <= TimeSpan.Zero) throw new ArgumentException("The shard rebalance interval must be positive.");
         if (RabinMaxSize > BatchSize) throw new ArgumentException("The Rabin maximum chunk size must not exceed the batch size.");
         Rabin.Validate();
     }

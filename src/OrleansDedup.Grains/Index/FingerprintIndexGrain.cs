@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.Placement;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
@@ -8,29 +9,88 @@ namespace OrleansDedup.Grains.Index;
 
 /// <summary>A shard of the global chunk index. Its calls are short and in memory, so it stays non-reentrant:
 /// every batch is applied atomically with respect to the others. Shards are spread over the silos by their number and
-/// stay active for the life of their silo: an activation's end would change its epoch and fail the ingests in flight,
-/// and reloading a shard costs a full journal replay.</summary>
+/// are never collected for idleness: reloading one costs a full journal replay.
+/// <para>The epoch names an unbroken run of the shard's state: an ingest that sees it change knows that changes it
+/// made may be lost. A crash starts a new epoch. A move does not: the shard flushes its journal before it leaves and
+/// hands its epoch to the activation on the new silo, so ingests in flight go on. A shard moves when the balanced
+/// placement puts it on another silo (one joined) or when its silo shuts down gracefully.</para></summary>
 [CollectionAgeLimit(Days = 3650)]
 [ShardPlacement]
-public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails silo) : Grain, IFingerprintIndexGrain
+public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails silo, IClusterMembershipService membership,
+    IOptions<DedupOptions> options) : Grain, IFingerprintIndexGrain, IGrainMigrationParticipant
 {
-    private readonly Guid _epoch = Guid.NewGuid();
+    private const string EpochKey = "epoch";
+
+    private Guid _epoch = Guid.NewGuid();
     private ShardIndex _index = null!;
     private DedupMetrics? _metrics;
+    private SiloAddress? _movingTo;
+    private bool _closed;
+
+    private int Shard => (int)this.GetPrimaryKeyLong();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _index = new ShardIndex(layout.Index, (int)this.GetPrimaryKeyLong());
-        (_metrics = (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics))?.TrackShard((int)this.GetPrimaryKeyLong(), () => _index.Count);
+        _index = new ShardIndex(layout.Index, Shard);
+        (_metrics = (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics))?.TrackShard(Shard, () => _index.Count);
+        var period = options.Value.ShardRebalanceInterval;
+        this.RegisterGrainTimer(CheckPlacement, new GrainTimerCreationOptions(period, period) { KeepAlive = false });
         return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _metrics?.UntrackShard((int)this.GetPrimaryKeyLong());
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Home(excludeLocal: true) is { } home) MoveTo(home);
+        _metrics?.UntrackShard(Shard);
         _index.Flush();
         _index.Dispose();
+        _closed = true;
         return Task.CompletedTask;
+    }
+
+    public void OnDehydrate(IDehydrationContext context)
+    {
+        // Everything the epoch vouches for must be on disk before another silo opens the journal under it. Orleans 10.4.2
+        // dehydrates after OnDeactivateAsync, which has flushed and closed it already; its documentation says before.
+        if (!_closed) _index.Flush();
+        context.TryAddValue(EpochKey, _epoch);
+    }
+
+    public void OnRehydrate(IRehydrationContext context)
+    {
+        if (context.TryGetValue(EpochKey, out Guid epoch)) _epoch = epoch;
+    }
+
+    /// <summary>Moves once the placement has named the same other silo twice running, so that a silo still joining in
+    /// one silo's view and not yet in another's does not send the shard back and forth.</summary>
+    private Task CheckPlacement(CancellationToken cancellationToken)
+    {
+        var home = Home(excludeLocal: false);
+        if (home is null || home.Equals(silo.SiloAddress)) _movingTo = null;
+        else if (home.Equals(_movingTo)) MoveTo(home);
+        else _movingTo = home;
+        return Task.CompletedTask;
+    }
+
+    private SiloAddress? Home(bool excludeLocal)
+    {
+        var active = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active && !(excludeLocal && m.SiloAddress.Equals(silo.SiloAddress)))
+            .Select(m => m.SiloAddress).ToArray();
+        return active.Length == 0 ? null : ShardPlacementDirector.Home(Shard, options.Value.ShardCount, active);
+    }
+
+    private void MoveTo(SiloAddress home)
+    {
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, home);
+        try
+        {
+            this.MigrateOnIdle();
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
     }
 
     public Task<bool[]> AddReferences(ReferenceBatch batch) => Task.FromResult(_index.AddReferences(batch));
@@ -53,8 +113,7 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     public Task<Guid> GetEpoch() => Task.FromResult(_epoch);
 
     public Task<ShardStats> GetStats() => Task.FromResult(new ShardStats(
-        (int)this.GetPrimaryKeyLong(), _index.Count - _index.Aliases, _index.Aliases, _index.ChunkBytes, _index.MetadataBytes,
-        silo.Name));
+        Shard, _index.Count - _index.Aliases, _index.Aliases, _index.ChunkBytes, _index.MetadataBytes, silo.Name));
 
     public Task<PackUsage[]> GetPackUsage() => Task.FromResult(_index.PackUsage());
 

@@ -113,17 +113,21 @@ public sealed class SiloHostOptions
         }
         catch (ArgumentException e)
         {
-            throw new ConfigurationError($"{e.Message} (see {Env(nameof(ShardCount))}, {Env(nameof(SegmentSize))}, {Env(nameof(BatchSize))})");
+            throw new ConfigurationError($"{e.Message} (see {Env(nameof(ShardCount))}, {Env(nameof(SegmentSize))}, {Env(nameof(BatchSize))}, {Env(nameof(ShardRebalanceSeconds))})");
         }
     }
 
     /// <summary>How long an ingest's heartbeat may be silent before the collector takes it for dead (default 120 s).</summary>
     public int? IngestHeartbeatExpirySeconds { get; set; }
 
+    /// <summary>How often an index shard checks whether a silo that joined should take it over (default 15 s).</summary>
+    public int? ShardRebalanceSeconds { get; set; }
+
     public DedupOptions DedupOptions()
     {
         var options = new DedupOptions { DataDirectory = DataDirectory, CatalogConnectionString = IsPostgreSql ? ConnectionString : null };
         if (IngestHeartbeatExpirySeconds is { } expiry) options.IngestHeartbeatExpiry = TimeSpan.FromSeconds(expiry);
+        if (ShardRebalanceSeconds is { } rebalance) options.ShardRebalanceInterval = TimeSpan.FromSeconds(rebalance);
         if (ShardCount is { } shards) options.ShardCount = shards;
         if (SegmentSize is { } segment) options.SegmentSize = segment;
         if (BatchSize is { } batch) options.BatchSize = batch;

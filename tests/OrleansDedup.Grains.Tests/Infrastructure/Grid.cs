@@ -46,7 +46,7 @@ public sealed class Grid : IAsyncDisposable
     /// <summary>Starts a cluster of <paramref name="silos"/> silos on <paramref name="dataDirectory"/>. The service id is
     /// fixed, so a new cluster on the same directory finds the image records of an earlier one.</summary>
     public static async Task<Grid> StartAsync(string dataDirectory, short silos = 2,
-        Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configure = null)
+        Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configure = null, TimeSpan? shardRebalance = null)
     {
         var calls = new IndexCallLog();
         // The test cluster starts its silos in parallel: on a fresh directory they all create the store together.
@@ -55,7 +55,9 @@ public sealed class Grid : IAsyncDisposable
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((options, silo) =>
         {
-            silo.AddDedupGrid(Options(dataDirectory));
+            var dedup = Options(dataDirectory);
+            if (shardRebalance is { } period) dedup.ShardRebalanceInterval = period;
+            silo.AddDedupGrid(dedup);
             silo.AddIncomingGrainCallFilter(new IndexCallFilter(calls));
             configure?.Invoke(options, silo);
         });

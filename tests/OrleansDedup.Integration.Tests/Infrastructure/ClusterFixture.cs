@@ -105,6 +105,7 @@ public class ClusterFixture : IAsyncLifetime
         ["OrleansDedup__ApiKey"] = ApiKey,
         ["OrleansDedup__SegmentSize"] = SegmentSize.ToString(),
         ["OrleansDedup__IngestHeartbeatExpirySeconds"] = HeartbeatExpirySeconds.ToString(),
+        ["OrleansDedup__ShardRebalanceSeconds"] = "2",
         // Fast failure detection (all are ClusterMembershipOptions properties in Orleans 10.4.2).
         ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
         ["Orleans__Membership__NumMissedProbesLimit"] = "2",
