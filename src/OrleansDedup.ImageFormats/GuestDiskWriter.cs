@@ -12,9 +12,10 @@ public static class GuestDiskWriter
 
     /// <summary>
     /// Truncates <paramref name="output"/>, writes every guest region at its guest offset and sets the length to
-    /// the virtual size, so holes stay sparse and read as zeros.
+    /// the virtual size, so holes stay sparse and read as zeros. <paramref name="progress"/> receives the container
+    /// bytes of guest regions as they are done: in all, the sum of their lengths.
     /// </summary>
-    public static void WriteRaw(SafeFileHandle container, ImageLayout layout, SafeFileHandle output)
+    public static void WriteRaw(SafeFileHandle container, ImageLayout layout, SafeFileHandle output, Action<long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(layout);
@@ -29,10 +30,11 @@ public static class GuestDiskWriter
                 switch (region.Kind)
                 {
                     case RegionKind.GuestData:
-                        Copy(container, region, output, buffer);
+                        Copy(container, region, output, buffer, progress);
                         break;
                     case RegionKind.CompressedGuestData:
                         Inflate(container, layout, region, output);
+                        progress?.Invoke(region.Length);
                         break;
                 }
             }
@@ -43,7 +45,7 @@ public static class GuestDiskWriter
         }
     }
 
-    private static void Copy(SafeFileHandle container, ImageRegion region, SafeFileHandle output, byte[] buffer)
+    private static void Copy(SafeFileHandle container, ImageRegion region, SafeFileHandle output, byte[] buffer, Action<long>? progress)
     {
         for (long done = 0; done < region.Length;)
         {
@@ -56,6 +58,7 @@ public static class GuestDiskWriter
 
             WriteNonZero(output, buffer.AsSpan(0, read), region.GuestOffset + done);
             done += read;
+            progress?.Invoke(read);
         }
     }
 

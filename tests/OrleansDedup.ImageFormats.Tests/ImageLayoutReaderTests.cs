@@ -49,11 +49,14 @@ public sealed class ImageLayoutReaderTests(LayoutImages images) : IClassFixture<
     {
         var layout = Read(name);
         string guest = Path.Combine(_set.Directory, name + ".guest");
+        long reported = 0;
         using (var container = File.OpenHandle(_set.PathOf(name)))
         using (var output = File.OpenHandle(guest, FileMode.Create, FileAccess.ReadWrite))
         {
-            GuestDiskWriter.WriteRaw(container, layout, output);
+            GuestDiskWriter.WriteRaw(container, layout, output, n => reported += n);
         }
+
+        Assert.Equal(layout.Regions.Where(r => r.Kind is RegionKind.GuestData or RegionKind.CompressedGuestData).Sum(r => r.Length), reported);
 
         byte[] raw = File.ReadAllBytes(_set.Raw);
         byte[] view = File.ReadAllBytes(guest);

@@ -50,7 +50,8 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
         var info = await grid.Client.GetGrain<IImageGrain>(settings.Image).GetInfo()
             ?? throw new UserError($"there is no image named '{settings.Image}'; see `list`", ExitCodes.NotFound);
         var started = DateTime.UtcNow;
-        await ProgressView.Run(settings.Json, settings.Image, info.Size, progress => settings.Raw
+        var total = settings.Raw ? GuestDiskExport.ProgressTotal(info) : info.Size;
+        await ProgressView.Run(settings.Json, settings.Image, total, progress => settings.Raw
             ? GuestDiskExport.ToRawFile(grid.Client, info, output, progress, cancellation)
             : ImageDownload.ToFile(grid.Client, info, output, progress, cancellation));
         var seconds = (DateTime.UtcNow - started).TotalSeconds;

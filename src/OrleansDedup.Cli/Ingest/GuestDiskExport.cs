@@ -7,10 +7,14 @@ namespace OrleansDedup.Cli.Ingest;
 /// Restores an image's guest disk as raw: the container is restored (and checked) into a temporary file beside the
 /// output, its layout read, and its guest regions written at their guest offsets. That costs the container's size in
 /// extra disk space and one more write and read of it, but keeps restore's digest check and needs no second layout
-/// record in the store.
+/// record in the store. Progress counts both passes: the container's bytes, then its guest regions' bytes.
 /// </summary>
 public static class GuestDiskExport
 {
+    /// <summary>The bytes <see cref="ToRawFile"/> reports in all, for a progress bar.</summary>
+    public static long ProgressTotal(ImageInfo info) =>
+        info.Size + (info.Container is { } c ? c.GuestDataBytes + c.CompressedGuestBytes : info.Size);
+
     public static async Task<ImageInfo> ToRawFile(IClusterClient client, ImageInfo info, string path, Action<long> progress, CancellationToken cancellation)
     {
         var container = path + ".container";
@@ -23,7 +27,7 @@ public static class GuestDiskExport
             {
                 try
                 {
-                    GuestDiskWriter.WriteRaw(input, ImageLayoutReader.Read(input, RandomAccess.GetLength(input)), output);
+                    GuestDiskWriter.WriteRaw(input, ImageLayoutReader.Read(input, RandomAccess.GetLength(input)), output, progress);
                 }
                 catch (ImageFormatException e)
                 {
