@@ -53,12 +53,7 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.Next();
 
     private void Keep(string? line)
     {

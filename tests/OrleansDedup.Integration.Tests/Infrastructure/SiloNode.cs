@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using OrleansDedup.Host.Tests;
 
 namespace OrleansDedup.Integration.Tests.Infrastructure;
 
@@ -202,12 +203,7 @@ public sealed class SiloNode : IAsyncDisposable
         lock (_logGate) _log.Dispose();
     }
 
-    public static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.Next();
 
     public override string ToString() => $"{Name} (pid {Pid}, http {HttpPort}, silo {SiloPort}, gateway {GatewayPort})";
 }
