@@ -61,6 +61,23 @@ public sealed class ContainerFormatTests(ContainerImages images) : IClassFixture
     }
 
     [Fact]
+    public void A_vmdk_restores_as_a_fixed_vhd_that_qemu_reads_as_the_same_guest_disk()
+    {
+        var store = NewStore();
+        var vmdk = images.Set.PathOf("vmdk-monolithicSparse");
+        Assert.Equal(0, Cli.Run(store, "ingest", vmdk, "--name", "vm").ExitCode);
+
+        var vhd = Path.Combine(store, "vm.vhd");
+        var result = Cli.Run(store, "restore", "vm", "--out", vhd, "--format", "vhd", "--json");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal("vhd", result.Json.GetProperty("format").GetString());
+        Assert.Equal(new FileInfo(images.Set.Raw).Length + 512, new FileInfo(vhd).Length);
+        // Exit code 0 only when the guest contents are the same.
+        ImageSet.Run("qemu-img", $"compare -f raw -F vpc {images.Set.Raw} {vhd}");
+        Assert.False(File.Exists(vhd + ".container"), "the temporary container is removed");
+    }
+
+    [Fact]
     public void Restore_to_another_container_format_says_it_needs_qemu_img()
     {
         var store = NewStore();

@@ -25,18 +25,25 @@ public sealed class RestoreSettings : GridSettings
     public string? Out { get; init; }
 
     [CommandOption("-f|--format <FORMAT>")]
-    [Description("original (default): the file as ingested, byte for byte; raw: the guest disk the container holds.")]
+    [Description("original (default): the file as ingested, byte for byte; raw: the guest disk the container holds; " +
+                 "vhd: that guest disk as a fixed VHD.")]
     public string Format { get; init; } = "original";
 
-    public bool Raw => Format.Equals("raw", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The guest disk format asked for, or null for the original file.</summary>
+    public GuestDiskFormat? GuestFormat => Format.ToLowerInvariant() switch
+    {
+        "raw" => GuestDiskFormat.Raw,
+        "vhd" or "vpc" => GuestDiskFormat.Vhd,
+        _ => null,
+    };
 
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("restore needs --out FILE");
-        if (Raw || Format.Equals("original", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Success();
-        return ValidationResult.Error(Format.ToLowerInvariant() is "qcow2" or "vmdk" or "vhd" or "vpc" or "vdi"
+        if (GuestFormat is not null || Format.Equals("original", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Success();
+        return ValidationResult.Error(Format.ToLowerInvariant() is "qcow2" or "vmdk" or "vdi"
             ? $"restore --format {Format} needs qemu-img convert: restore --format raw, then qemu-img convert -f raw -O {Format} it"
-            : $"unknown format '{Format}'; use original or raw");
+            : $"unknown format '{Format}'; use original, raw or vhd");
     }
 }
 
@@ -50,15 +57,20 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
         var info = await grid.Client.GetGrain<IImageGrain>(settings.Image).GetInfo()
             ?? throw new UserError($"there is no image named '{settings.Image}'; see `list`", ExitCodes.NotFound);
         var started = DateTime.UtcNow;
-        var total = settings.Raw ? GuestDiskExport.ProgressTotal(info) : info.Size;
-        await ProgressView.Run(settings.Json, settings.Image, total, progress => settings.Raw
-            ? GuestDiskExport.ToRawFile(grid.Client, info, output, progress, cancellation)
+        var guest = settings.GuestFormat;
+        var total = guest is null ? info.Size : GuestDiskExport.ProgressTotal(info);
+        await ProgressView.Run(settings.Json, settings.Image, total, progress => guest is { } format
+            ? GuestDiskExport.ToFile(grid.Client, info, output, format, progress, cancellation)
             : ImageDownload.ToFile(grid.Client, info, output, progress, cancellation));
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
-        var format = settings.Raw ? "raw" : "original";
-        if (settings.Json) Output.Json(new { image = info.Name, output, format, size = new FileInfo(output).Length, digest = info.Digest, seconds });
-        else AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}" +
-                                    (settings.Raw ? " as its raw guest disk: digest verified." : ": digest verified."));
+        var written = guest?.ToString().ToLowerInvariant() ?? "original";
+        if (settings.Json) Output.Json(new { image = info.Name, output, format = written, size = new FileInfo(output).Length, digest = info.Digest, seconds });
+        else AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}" + guest switch
+        {
+            GuestDiskFormat.Raw => " as its raw guest disk: digest verified.",
+            GuestDiskFormat.Vhd => " as its guest disk in a fixed VHD: digest verified.",
+            _ => ": digest verified.",
+        });
         return ExitCodes.Ok;
     }
 }
