@@ -61,7 +61,7 @@ public sealed class ContainerFormatTests(ContainerImages images) : IClassFixture
     }
 
     [Fact]
-    public void A_vmdk_restores_as_a_fixed_vhd_that_qemu_reads_as_the_same_guest_disk()
+    public void A_vmdk_restores_as_a_fixed_vhd_and_a_dynamic_vdi_that_qemu_reads_as_the_same_guest_disk()
     {
         var store = NewStore();
         var vmdk = images.Set.PathOf("vmdk-monolithicSparse");
@@ -74,7 +74,14 @@ public sealed class ContainerFormatTests(ContainerImages images) : IClassFixture
         Assert.Equal(new FileInfo(images.Set.Raw).Length + 512, new FileInfo(vhd).Length);
         // Exit code 0 only when the guest contents are the same.
         ImageSet.Run("qemu-img", $"compare -f raw -F vpc {images.Set.Raw} {vhd}");
-        Assert.False(File.Exists(vhd + ".container"), "the temporary container is removed");
+
+        var vdi = Path.Combine(store, "vm.vdi");
+        result = Cli.Run(store, "restore", "vm", "--out", vdi, "--format", "vdi", "--json");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal("vdi", result.Json.GetProperty("format").GetString());
+        ImageSet.Run("qemu-img", $"check -f vdi {vdi}");
+        ImageSet.Run("qemu-img", $"compare -f raw -F vdi {images.Set.Raw} {vdi}");
+        Assert.Equal(["vm.vdi", "vm.vhd"], Directory.GetFiles(store, "vm.*").Select(Path.GetFileName).Order()); // no temporary file left
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class RestoreSettings : GridSettings
 
     [CommandOption("-f|--format <FORMAT>")]
     [Description("original (default): the file as ingested, byte for byte; raw: the guest disk the container holds; " +
-                 "vhd: that guest disk as a fixed VHD.")]
+                 "vhd: that guest disk as a fixed VHD; vdi: as a dynamic VDI.")]
     public string Format { get; init; } = "original";
 
     /// <summary>The guest disk format asked for, or null for the original file.</summary>
@@ -34,6 +34,7 @@ public sealed class RestoreSettings : GridSettings
     {
         "raw" => GuestDiskFormat.Raw,
         "vhd" or "vpc" => GuestDiskFormat.Vhd,
+        "vdi" => GuestDiskFormat.Vdi,
         _ => null,
     };
 
@@ -41,9 +42,9 @@ public sealed class RestoreSettings : GridSettings
     {
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("restore needs --out FILE");
         if (GuestFormat is not null || Format.Equals("original", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Success();
-        return ValidationResult.Error(Format.ToLowerInvariant() is "qcow2" or "vmdk" or "vdi"
+        return ValidationResult.Error(Format.ToLowerInvariant() is "qcow2" or "vmdk"
             ? $"restore --format {Format} needs qemu-img convert: restore --format raw, then qemu-img convert -f raw -O {Format} it"
-            : $"unknown format '{Format}'; use original, raw or vhd");
+            : $"unknown format '{Format}'; use original, raw, vhd or vdi");
     }
 }
 
@@ -58,7 +59,7 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
             ?? throw new UserError($"there is no image named '{settings.Image}'; see `list`", ExitCodes.NotFound);
         var started = DateTime.UtcNow;
         var guest = settings.GuestFormat;
-        var total = guest is null ? info.Size : GuestDiskExport.ProgressTotal(info);
+        var total = guest is { } target ? GuestDiskExport.ProgressTotal(info, target) : info.Size;
         await ProgressView.Run(settings.Json, settings.Image, total, progress => guest is { } format
             ? GuestDiskExport.ToFile(grid.Client, info, output, format, progress, cancellation)
             : ImageDownload.ToFile(grid.Client, info, output, progress, cancellation));
@@ -69,6 +70,7 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
         {
             GuestDiskFormat.Raw => " as its raw guest disk: digest verified.",
             GuestDiskFormat.Vhd => " as its guest disk in a fixed VHD: digest verified.",
+            GuestDiskFormat.Vdi => " as its guest disk in a dynamic VDI: digest verified.",
             _ => ": digest verified.",
         });
         return ExitCodes.Ok;

@@ -10,42 +10,54 @@ public enum GuestDiskFormat
 
     /// <summary>A fixed VHD: the raw disk and a footer.</summary>
     Vhd,
+
+    /// <summary>A dynamic VDI: only the 1 MiB blocks that hold data.</summary>
+    Vdi,
 }
 
 /// <summary>
-/// Restores an image's guest disk as raw or as a fixed VHD: the container is restored (and checked) into a temporary
-/// file beside the output, its layout read, and its guest regions written at their guest offsets. That costs the
-/// container's size in extra disk space and one more write and read of it, but keeps restore's digest check and needs
-/// no second layout record in the store. Progress counts both passes: the container's bytes, then its guest regions'.
+/// Restores an image's guest disk as raw, a fixed VHD or a dynamic VDI: the container is restored (and checked) into a
+/// temporary file beside the output, its layout read, and its guest regions written at their guest offsets (for a VDI
+/// into a second, sparse temporary file that is then packed into blocks). That costs the container's size in extra
+/// disk space and one more write and read of it, but keeps restore's digest check and needs no second layout record
+/// in the store. Progress counts every pass: the container's bytes, its guest regions', and for a VDI the disk's.
 /// </summary>
 public static class GuestDiskExport
 {
     /// <summary>The bytes <see cref="ToFile"/> reports in all, for a progress bar.</summary>
-    public static long ProgressTotal(ImageInfo info) =>
-        info.Size + (info.Container is { } c ? c.GuestDataBytes + c.CompressedGuestBytes : info.Size);
+    public static long ProgressTotal(ImageInfo info, GuestDiskFormat format) =>
+        info.Size + (info.Container is { } c ? c.GuestDataBytes + c.CompressedGuestBytes : info.Size)
+        + (format == GuestDiskFormat.Vdi ? info.Container?.VirtualSize ?? info.Size : 0);
 
     public static async Task<ImageInfo> ToFile(IClusterClient client, ImageInfo info, string path, GuestDiskFormat format,
         Action<long> progress, CancellationToken cancellation)
     {
         var container = path + ".container";
+        var raw = path + ".raw-guest";
         var partial = path + ".partial";
         try
         {
             await ImageDownload.ToFile(client, info, container, progress, cancellation);
             using (var input = File.OpenHandle(container))
-            using (var output = File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite))
+            using (var output = File.OpenHandle(format == GuestDiskFormat.Vdi ? raw : partial, FileMode.Create, FileAccess.ReadWrite))
             {
                 try
                 {
                     var layout = ImageLayoutReader.Read(input, RandomAccess.GetLength(input));
                     GuestDiskWriter.WriteRaw(input, layout, output, progress);
                     if (format == GuestDiskFormat.Vhd) FixedVhdWriter.AppendFooter(output, layout.VirtualSize, Guid.NewGuid(), DateTimeOffset.UtcNow);
+                    if (format == GuestDiskFormat.Vdi)
+                    {
+                        using var vdi = File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite);
+                        DynamicVdiWriter.Write(output, layout.VirtualSize, vdi, Guid.NewGuid(), progress);
+                        RandomAccess.FlushToDisk(vdi);
+                    }
                 }
                 catch (ImageFormatException e)
                 {
                     throw new UserError($"cannot write the guest disk of '{info.Name}': {e.Message}", ExitCodes.BadInput);
                 }
-                RandomAccess.FlushToDisk(output);
+                if (format != GuestDiskFormat.Vdi) RandomAccess.FlushToDisk(output);
             }
             File.Move(partial, path, overwrite: true);
             return info;
@@ -53,6 +65,7 @@ public static class GuestDiskExport
         finally
         {
             File.Delete(container);
+            File.Delete(raw);
             File.Delete(partial);
         }
     }

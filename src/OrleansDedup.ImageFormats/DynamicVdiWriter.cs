@@ -1,0 +1,97 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace OrleansDedup.ImageFormats;
+
+/// <summary>
+/// Writes a raw guest disk as a dynamic VDI (VirtualBox's disk image, header version 1.1): pre-header, header, block
+/// map, then only the 1 MiB blocks that hold data, in guest order; all-zero blocks stay unallocated. One pass over the
+/// disk and one buffer; the block map costs 4 bytes per MiB of disk.
+/// </summary>
+public static class DynamicVdiWriter
+{
+    /// <summary>The only block size QEMU opens.</summary>
+    public const int BlockSize = 1 << 20;
+
+    private const int HeaderEnd = 0x1D8;
+    private const int MapOffset = 0x200;
+    private const uint Dynamic = 1;
+    private const uint Free = 0xFFFFFFFF;
+    private const long MaxBlocks = 0x3FF00000; // so that the data offset, after the block map, fits the header's 32 bits
+
+    /// <summary>Writes the VDI of the first <paramref name="size"/> bytes of <paramref name="raw"/> to
+    /// <paramref name="output"/> (truncated first); <paramref name="progress"/> receives the disk bytes as they are read.</summary>
+    public static void Write(SafeFileHandle raw, long size, SafeFileHandle output, Guid uniqueId, Action<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(output);
+        long blocks = (size + BlockSize - 1) / BlockSize;
+        if (size < 0 || blocks > MaxBlocks) throw new ArgumentOutOfRangeException(nameof(size), size, $"a VDI holds at most {MaxBlocks} blocks of 1 MiB");
+        long dataOffset = (MapOffset + blocks * 4 + BlockSize - 1) / BlockSize * BlockSize;
+        var map = new uint[blocks];
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+        try
+        {
+            RandomAccess.SetLength(output, 0);
+            uint allocated = 0;
+            for (long b = 0; b < blocks; b++)
+            {
+                int length = (int)Math.Min(BlockSize, size - b * BlockSize);
+                var block = buffer.AsSpan(0, BlockSize);
+                if (ImageFile.ReadUpTo(raw, block[..length], b * BlockSize) != length)
+                {
+                    throw new IOException($"the raw disk ended at block {b}, before its {size} bytes");
+                }
+
+                progress?.Invoke(length);
+                if (block[..length].IndexOfAnyExcept((byte)0) < 0)
+                {
+                    map[b] = Free;
+                    continue;
+                }
+
+                block[length..].Clear();
+                RandomAccess.Write(output, block, dataOffset + (long)allocated * BlockSize);
+                map[b] = allocated++;
+            }
+
+            RandomAccess.Write(output, Header(size, (uint)blocks, allocated, dataOffset, uniqueId), 0);
+            RandomAccess.Write(output, MapBytes(map), MapOffset);
+            RandomAccess.SetLength(output, dataOffset + (long)allocated * BlockSize);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static byte[] Header(long size, uint blocks, uint allocated, long dataOffset, Guid uniqueId)
+    {
+        var header = new byte[HeaderEnd];
+        var h = header.AsSpan();
+        Encoding.ASCII.GetBytes("<<< Oracle VM VirtualBox Disk Image >>>\n", h);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[VdiReader.SignatureOffset..], VdiReader.Signature);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[0x44..], 0x00010001); // version 1.1
+        BinaryPrimitives.WriteUInt32LittleEndian(h[0x48..], HeaderEnd - 0x48); // header size
+        BinaryPrimitives.WriteUInt32LittleEndian(h[0x4C..], Dynamic);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[0x154..], MapOffset);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[0x158..], (uint)dataOffset);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[0x168..], 512); // sector size
+        BinaryPrimitives.WriteUInt64LittleEndian(h[0x170..], (ulong)size);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[0x178..], BlockSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[0x180..], blocks);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[0x184..], allocated);
+        uniqueId.TryWriteBytes(h.Slice(0x188, 16)); // image id; the last-snapshot id is the same, link and parent are null
+        uniqueId.TryWriteBytes(h.Slice(0x198, 16));
+        return header;
+    }
+
+    private static byte[] MapBytes(uint[] map)
+    {
+        var bytes = new byte[map.Length * 4L];
+        for (int i = 0; i < map.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i * 4), map[i]);
+        return bytes;
+    }
+}
