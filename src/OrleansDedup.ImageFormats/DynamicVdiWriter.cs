@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -31,40 +30,22 @@ public static class DynamicVdiWriter
         if (size < 0 || blocks > MaxBlocks) throw new ArgumentOutOfRangeException(nameof(size), size, $"a VDI holds at most {MaxBlocks} blocks of 1 MiB");
         long dataOffset = (MapOffset + blocks * 4 + BlockSize - 1) / BlockSize * BlockSize;
         var map = new uint[blocks];
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
-        try
+        uint allocated = 0;
+        RandomAccess.SetLength(output, 0);
+        DataBlocks.Scan(raw, size, BlockSize, progress, (b, data) =>
         {
-            RandomAccess.SetLength(output, 0);
-            uint allocated = 0;
-            for (long b = 0; b < blocks; b++)
+            if (data.IsEmpty)
             {
-                int length = (int)Math.Min(BlockSize, size - b * BlockSize);
-                var block = buffer.AsSpan(0, BlockSize);
-                if (ImageFile.ReadUpTo(raw, block[..length], b * BlockSize) != length)
-                {
-                    throw new IOException($"the raw disk ended at block {b}, before its {size} bytes");
-                }
-
-                progress?.Invoke(length);
-                if (block[..length].IndexOfAnyExcept((byte)0) < 0)
-                {
-                    map[b] = Free;
-                    continue;
-                }
-
-                block[length..].Clear();
-                RandomAccess.Write(output, block, dataOffset + (long)allocated * BlockSize);
-                map[b] = allocated++;
+                map[b] = Free;
+                return;
             }
 
-            RandomAccess.Write(output, Header(size, (uint)blocks, allocated, dataOffset, uniqueId), 0);
-            RandomAccess.Write(output, MapBytes(map), MapOffset);
-            RandomAccess.SetLength(output, dataOffset + (long)allocated * BlockSize);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+            RandomAccess.Write(output, data, dataOffset + (long)allocated * BlockSize);
+            map[b] = allocated++;
+        });
+        RandomAccess.Write(output, Header(size, (uint)blocks, allocated, dataOffset, uniqueId), 0);
+        RandomAccess.Write(output, MapBytes(map), MapOffset);
+        RandomAccess.SetLength(output, dataOffset + (long)allocated * BlockSize);
     }
 
     private static byte[] Header(long size, uint blocks, uint allocated, long dataOffset, Guid uniqueId)

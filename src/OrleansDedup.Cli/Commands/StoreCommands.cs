@@ -26,7 +26,8 @@ public sealed class RestoreSettings : GridSettings
 
     [CommandOption("-f|--format <FORMAT>")]
     [Description("original (default): the file as ingested, byte for byte; raw: the guest disk the container holds; " +
-                 "vhd: that guest disk as a fixed VHD; vdi: as a dynamic VDI.")]
+                 "vhd: that guest disk as a fixed VHD; vdi: as a dynamic VDI; qcow2: as qcow2 (version 3); " +
+                 "vmdk: as a monolithicSparse VMDK.")]
     public string Format { get; init; } = "original";
 
     /// <summary>The guest disk format asked for, or null for the original file.</summary>
@@ -35,6 +36,8 @@ public sealed class RestoreSettings : GridSettings
         "raw" => GuestDiskFormat.Raw,
         "vhd" or "vpc" => GuestDiskFormat.Vhd,
         "vdi" => GuestDiskFormat.Vdi,
+        "qcow2" => GuestDiskFormat.Qcow2,
+        "vmdk" => GuestDiskFormat.Vmdk,
         _ => null,
     };
 
@@ -42,9 +45,7 @@ public sealed class RestoreSettings : GridSettings
     {
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("restore needs --out FILE");
         if (GuestFormat is not null || Format.Equals("original", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Success();
-        return ValidationResult.Error(Format.ToLowerInvariant() is "qcow2" or "vmdk"
-            ? $"restore --format {Format} needs qemu-img convert: restore --format raw, then qemu-img convert -f raw -O {Format} it"
-            : $"unknown format '{Format}'; use original, raw, vhd or vdi");
+        return ValidationResult.Error($"unknown format '{Format}'; use original, raw, qcow2, vmdk, vhd or vdi");
     }
 }
 
@@ -71,6 +72,8 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
             GuestDiskFormat.Raw => " as its raw guest disk: digest verified.",
             GuestDiskFormat.Vhd => " as its guest disk in a fixed VHD: digest verified.",
             GuestDiskFormat.Vdi => " as its guest disk in a dynamic VDI: digest verified.",
+            GuestDiskFormat.Qcow2 => " as its guest disk in qcow2: digest verified.",
+            GuestDiskFormat.Vmdk => " as its guest disk in a sparse VMDK: digest verified.",
             _ => ": digest verified.",
         });
         return ExitCodes.Ok;
