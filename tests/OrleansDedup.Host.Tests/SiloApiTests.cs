@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using OrleansDedup.ImageFormats.Tests;
 
 namespace OrleansDedup.Host.Tests;
 
@@ -115,6 +116,30 @@ public sealed class SiloApiTests(SiloFixture silo) : IClassFixture<SiloFixture>
 
         var gc = await SiloFixture.Json(await silo.Send(HttpMethod.Post, "/api/gc", silo.ApiKey), HttpStatusCode.OK);
         Assert.True(gc.GetProperty("bytesBefore").GetInt64() >= gc.GetProperty("bytesAfter").GetInt64());
+    }
+
+    [Fact]
+    public async Task Content_in_a_container_format_is_the_guest_disk_that_qemu_reads()
+    {
+        var bytes = SiloFixture.MakeImage(9, 3 << 20);
+        var path = silo.WriteImage(silo.Root, "convert.raw", bytes);
+        await SiloFixture.Json(await silo.IngestByPath("convert", path, silo.ApiKey), HttpStatusCode.Accepted);
+        Assert.Equal("succeeded", (await silo.WaitForIngest("convert")).GetProperty("state").GetString());
+
+        using (var response = await silo.Http.GetAsync("/api/images/convert/content?format=qcow2"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("convert.qcow2", response.Content.Headers.ContentDisposition?.FileName);
+            var qcow2 = Path.Combine(silo.Outside, "convert.qcow2");
+            await File.WriteAllBytesAsync(qcow2, await response.Content.ReadAsByteArrayAsync());
+            // check verifies its tables and refcounts; compare exits 0 only for the same guest contents.
+            ImageSet.Run("qemu-img", $"check -f qcow2 {qcow2}");
+            ImageSet.Run("qemu-img", $"compare -f raw -F qcow2 {path} {qcow2}");
+        }
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(silo.Data, "restores")));
+
+        var problem = await SiloFixture.Problem(await silo.Http.GetAsync("/api/images/convert/content?format=iso"), HttpStatusCode.BadRequest);
+        Assert.Contains("unknown format 'iso'", problem);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Cli.Ingest;
+using OrleansDedup.ImageFormats;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -31,21 +32,13 @@ public sealed class RestoreSettings : GridSettings
     public string Format { get; init; } = "original";
 
     /// <summary>The guest disk format asked for, or null for the original file.</summary>
-    public GuestDiskFormat? GuestFormat => Format.ToLowerInvariant() switch
-    {
-        "raw" => GuestDiskFormat.Raw,
-        "vhd" or "vpc" => GuestDiskFormat.Vhd,
-        "vdi" => GuestDiskFormat.Vdi,
-        "qcow2" => GuestDiskFormat.Qcow2,
-        "vmdk" => GuestDiskFormat.Vmdk,
-        _ => null,
-    };
+    public GuestDiskFormat? GuestFormat => GuestDiskFormats.Parse(Format);
 
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("restore needs --out FILE");
         if (GuestFormat is not null || Format.Equals("original", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Success();
-        return ValidationResult.Error($"unknown format '{Format}'; use original, raw, qcow2, vmdk, vhd or vdi");
+        return ValidationResult.Error($"unknown format '{Format}'; use original, {GuestDiskFormats.Names}");
     }
 }
 
@@ -65,7 +58,7 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
             ? GuestDiskExport.ToFile(grid.Client, info, output, format, progress, cancellation)
             : ImageDownload.ToFile(grid.Client, info, output, progress, cancellation));
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
-        var written = guest?.ToString().ToLowerInvariant() ?? "original";
+        var written = guest?.Name() ?? "original";
         if (settings.Json) Output.Json(new { image = info.Name, output, format = written, size = new FileInfo(output).Length, digest = info.Digest, seconds });
         else AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}" + guest switch
         {

@@ -2,6 +2,7 @@ using Microsoft.Net.Http.Headers;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Host.Hosting;
+using OrleansDedup.ImageFormats;
 
 namespace OrleansDedup.Host.Api;
 
@@ -27,32 +28,54 @@ public static class ImageEndpoints
         await grains.GetGrain<IImageGrain>(name).GetInfo() is { } info ? Results.Ok(ImageResponse.From(info)) : NoSuchImage(name);
 
     /// <summary>Restores into a temporary file on the data volume (every chunk and the digest checked), then streams it;
-    /// the file is deleted when the response ends, however it ends.</summary>
-    private static async Task<IResult> Content(string name, HttpContext http, IGrainFactory grains, ImageRestorer restorer,
-        ScratchDirectories scratch, ILogger<ImageRestorer> logger)
+    /// the file is deleted when the response ends, however it ends. With <c>?format=raw</c> (or qcow2, vmdk, vhd, vdi)
+    /// the guest disk the image holds is written from that file into a second one, in that format, and streamed instead.</summary>
+    private static async Task<IResult> Content(string name, string? format, HttpContext http, IGrainFactory grains,
+        ImageRestorer restorer, ScratchDirectories scratch, ILogger<ImageRestorer> logger)
     {
+        var guest = GuestDiskFormats.Parse(format);
+        if (format is not null && guest is null && !format.Equals("original", StringComparison.OrdinalIgnoreCase))
+            return Problems.Result(StatusCodes.Status400BadRequest, $"unknown format '{format}'; use original, {GuestDiskFormats.Names}");
         var info = await grains.GetGrain<IImageGrain>(name).GetInfo();
         if (info is null) return NoSuchImage(name);
         var temp = scratch.NewRestore();
+        var converted = guest is null ? temp : scratch.NewRestore();
         FileStream stream;
         try
         {
             await restorer.Restore(name, temp, null, http.RequestAborted);
-            stream = new FileStream(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16,
+            if (guest is { } target)
+            {
+                GuestDiskExporter.Export(temp, converted, target);
+                ScratchDirectories.TryDelete(temp, logger);
+            }
+            stream = new FileStream(converted, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16,
                 FileOptions.Asynchronous | FileOptions.SequentialScan | FileOptions.DeleteOnClose);
         }
         catch (IngestException e) when (e.Kind == IngestErrorKind.BadInput)
         {
-            ScratchDirectories.TryDelete(temp, logger);
+            Clean();
             return NoSuchImage(name); // deleted while we were about to restore it
+        }
+        catch (ImageFormatException e)
+        {
+            Clean();
+            return Problems.Result(StatusCodes.Status422UnprocessableEntity, $"cannot write the guest disk of '{name}': {e.Message}");
         }
         catch
         {
-            ScratchDirectories.TryDelete(temp, logger);
+            Clean();
             throw;
         }
-        return Results.Stream(stream, "application/octet-stream", fileDownloadName: name,
-            entityTag: new EntityTagHeaderValue($"\"{info.Digest}\""));
+        return guest is { } written
+            ? Results.Stream(stream, "application/octet-stream", fileDownloadName: $"{name}.{written.Name()}")
+            : Results.Stream(stream, "application/octet-stream", fileDownloadName: name, entityTag: new EntityTagHeaderValue($"\"{info.Digest}\""));
+
+        void Clean()
+        {
+            ScratchDirectories.TryDelete(temp, logger);
+            ScratchDirectories.TryDelete(converted, logger);
+        }
     }
 
     private static async Task<IResult> Delete(string name, IGrainFactory grains) =>
