@@ -20,19 +20,20 @@ public static class DynamicVdiWriter
     private const uint Free = 0xFFFFFFFF;
     private const long MaxBlocks = 0x3FF00000; // so that the data offset, after the block map, fits the header's 32 bits
 
-    /// <summary>Writes the VDI of the first <paramref name="size"/> bytes of <paramref name="raw"/> to
-    /// <paramref name="output"/> (truncated first); <paramref name="progress"/> receives the disk bytes as they are read.</summary>
-    public static void Write(SafeFileHandle raw, long size, SafeFileHandle output, Guid uniqueId, Action<long>? progress = null)
+    /// <summary>Writes the VDI of <paramref name="disk"/> to <paramref name="output"/> (truncated first);
+    /// <paramref name="progress"/> receives the disk bytes as they are read.</summary>
+    public static void Write(IGuestDisk disk, SafeFileHandle output, Guid uniqueId, Action<long>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(disk);
         ArgumentNullException.ThrowIfNull(output);
+        long size = disk.Size;
         long blocks = (size + BlockSize - 1) / BlockSize;
         if (size < 0 || blocks > MaxBlocks) throw new ArgumentOutOfRangeException(nameof(size), size, $"a VDI holds at most {MaxBlocks} blocks of 1 MiB");
         long dataOffset = (MapOffset + blocks * 4 + BlockSize - 1) / BlockSize * BlockSize;
         var map = new uint[blocks];
         uint allocated = 0;
         RandomAccess.SetLength(output, 0);
-        DataBlocks.Scan(raw, size, BlockSize, progress, (b, data) =>
+        DataBlocks.Scan(disk, BlockSize, progress, (b, data) =>
         {
             if (data.IsEmpty)
             {

@@ -36,6 +36,6 @@ public static class GuestDiskFormats
 
     public static string Name(this GuestDiskFormat format) => format.ToString().ToLowerInvariant();
 
-    /// <summary>Formats written from the complete raw disk in a second pass, which stores only blocks with data.</summary>
+    /// <summary>Formats that store only the blocks with data, read from the guest disk in order.</summary>
     public static bool IsPacked(this GuestDiskFormat format) => format is GuestDiskFormat.Qcow2 or GuestDiskFormat.Vmdk or GuestDiskFormat.Vdi;
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
 
 namespace OrleansDedup.ImageFormats;
@@ -77,59 +76,15 @@ public static class GuestDiskWriter
 
     private static void Inflate(SafeFileHandle container, ImageLayout layout, ImageRegion region, SafeFileHandle output)
     {
-        if (layout.Compression is not (GuestCompression.Deflate or GuestCompression.Zlib))
-        {
-            throw new ImageFormatException($"{layout.Variant} compressed cluster at 0x{region.FileOffset:x} uses {layout.Compression}, which this library does not inflate");
-        }
-
-        int unit = (int)Math.Min(layout.CompressedUnitSize, layout.VirtualSize - region.GuestOffset);
-        byte[] compressed = ArrayPool<byte>.Shared.Rent((int)region.Length);
-        byte[] inflated = ArrayPool<byte>.Shared.Rent(unit);
+        byte[] inflated = ArrayPool<byte>.Shared.Rent((int)layout.CompressedUnitSize);
         try
         {
-            var source = compressed.AsSpan(0, (int)region.Length);
-            if (ImageFile.ReadUpTo(container, source, region.FileOffset) != source.Length)
-            {
-                throw new IOException($"the container ended inside the compressed data at 0x{region.FileOffset:x}; was it truncated?");
-            }
-
-            int length;
-            try
-            {
-                using var input = new MemoryStream(compressed, 0, source.Length, writable: false);
-                using Stream decoder = layout.Compression == GuestCompression.Zlib
-                    ? new ZLibStream(input, CompressionMode.Decompress)
-                    : new DeflateStream(input, CompressionMode.Decompress);
-                length = ReadFully(decoder, inflated.AsSpan(0, unit));
-            }
-            catch (InvalidDataException e)
-            {
-                throw new ImageFormatException($"{layout.Variant} compressed data at 0x{region.FileOffset:x} for guest offset 0x{region.GuestOffset:x} does not inflate: {e.Message}", e);
-            }
-
+            int length = CompressedUnits.Inflate(container, layout, region, inflated);
             WriteNonZero(output, inflated.AsSpan(0, length), region.GuestOffset);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(inflated);
-            ArrayPool<byte>.Shared.Return(compressed);
         }
-    }
-
-    private static int ReadFully(Stream stream, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int read = stream.Read(buffer[total..]);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
-        }
-
-        return total;
     }
 }

@@ -20,19 +20,20 @@ public static class Qcow2Writer
     private const int L2Entries = ClusterSize / 8;
     private const int RefcountsPerBlock = ClusterSize / 2; // refcount_order 4: 16-bit counts
 
-    /// <summary>Writes the qcow2 of the first <paramref name="size"/> bytes of <paramref name="raw"/> (rounded up to whole
-    /// sectors, as qcow2 wants) to <paramref name="output"/>, truncated first; returns the virtual size it records.
-    /// <paramref name="progress"/> receives the disk bytes as they are read.</summary>
-    public static long Write(SafeFileHandle raw, long size, SafeFileHandle output, Action<long>? progress = null)
+    /// <summary>Writes the qcow2 of <paramref name="disk"/> (its size rounded up to whole sectors, as qcow2 wants) to
+    /// <paramref name="output"/>, truncated first; returns the virtual size it records. <paramref name="progress"/>
+    /// receives the disk bytes as they are read.</summary>
+    public static long Write(IGuestDisk disk, SafeFileHandle output, Action<long>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(disk);
         ArgumentNullException.ThrowIfNull(output);
+        long size = disk.Size;
         long virtualSize = (size + 511) / 512 * 512;
         long clusters = (virtualSize + ClusterSize - 1) / ClusterSize;
         if (size < 0 || clusters > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(size), size, "this writer holds at most 128 TiB");
         var allocated = new BitArray((int)clusters);
         RandomAccess.SetLength(output, 0);
-        long data = WriteDataClusters(raw, size, output, allocated, progress);
+        long data = WriteDataClusters(disk, output, allocated, progress);
 
         long l1Entries = (clusters + L2Entries - 1) / L2Entries;
         long l2Tables = Enumerable.Range(0, (int)l1Entries).LongCount(t => AnyAllocated(allocated, t));
@@ -64,10 +65,10 @@ public static class Qcow2Writer
     }
 
     /// <summary>Writes each cluster with data at host cluster 1, 2, ... in guest order and marks it.</summary>
-    private static long WriteDataClusters(SafeFileHandle raw, long size, SafeFileHandle output, BitArray allocated, Action<long>? progress)
+    private static long WriteDataClusters(IGuestDisk disk, SafeFileHandle output, BitArray allocated, Action<long>? progress)
     {
         long written = 0;
-        DataBlocks.Scan(raw, size, ClusterSize, progress, (c, data) =>
+        DataBlocks.Scan(disk, ClusterSize, progress, (c, data) =>
         {
             if (data.IsEmpty) return;
             RandomAccess.Write(output, data, (1 + written) * ClusterSize);

@@ -22,14 +22,15 @@ public static class SparseVmdkWriter
     private const int DescriptorSectors = 20;
     private const uint NewLineDetection = 1;
 
-    /// <summary>Writes the VMDK of the first <paramref name="size"/> bytes of <paramref name="raw"/> (rounded up to whole
-    /// sectors) to <paramref name="output"/>, truncated first; <paramref name="extentName"/> is the file name the
-    /// descriptor gives its one extent: the output's own. Returns the capacity it records, in bytes.
-    /// <paramref name="progress"/> receives the disk bytes as they are read.</summary>
-    public static long Write(SafeFileHandle raw, long size, SafeFileHandle output, string extentName, Action<long>? progress = null)
+    /// <summary>Writes the VMDK of <paramref name="disk"/> (its size rounded up to whole sectors) to
+    /// <paramref name="output"/>, truncated first; <paramref name="extentName"/> is the file name the descriptor gives its
+    /// one extent: the output's own. Returns the capacity it records, in bytes. <paramref name="progress"/> receives the
+    /// disk bytes as they are read.</summary>
+    public static long Write(IGuestDisk disk, SafeFileHandle output, string extentName, Action<long>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(disk);
         ArgumentNullException.ThrowIfNull(output);
+        long size = disk.Size;
         if (size < 0 || size > Limits.MaxVirtualSize) throw new ArgumentOutOfRangeException(nameof(size), size, "not a disk size VMDK holds");
         long capacity = (size + Sector - 1) / Sector;
         long grains = (capacity + GrainSectors - 1) / GrainSectors;
@@ -47,18 +48,18 @@ public static class SparseVmdkWriter
         for (long t = 0; t < tables; t++)
             BinaryPrimitives.WriteUInt32LittleEndian(directory.AsSpan((int)(t * 4)), (uint)(firstTable + t * TableSectors));
         RandomAccess.Write(output, directory, directorySector * Sector);
-        long end = WriteGrains(raw, size, output, grains, firstTable, overhead, progress);
+        long end = WriteGrains(disk, output, grains, firstTable, overhead, progress);
         RandomAccess.SetLength(output, Math.Max(end, overhead) * Sector);
         return capacity * Sector;
     }
 
     /// <summary>Writes the grains with data from sector <paramref name="overhead"/> on and each grain table once full;
     /// returns the sector after the last grain.</summary>
-    private static long WriteGrains(SafeFileHandle raw, long size, SafeFileHandle output, long grains, long firstTable, long overhead, Action<long>? progress)
+    private static long WriteGrains(IGuestDisk disk, SafeFileHandle output, long grains, long firstTable, long overhead, Action<long>? progress)
     {
         var table = new byte[TableEntries * 4];
         long next = overhead;
-        DataBlocks.Scan(raw, size, GrainSize, progress, (g, data) =>
+        DataBlocks.Scan(disk, GrainSize, progress, (g, data) =>
         {
             if (!data.IsEmpty)
             {

@@ -67,9 +67,10 @@ public sealed class ContainerWriterTests(LayoutImages images) : IClassFixture<La
         using (var output = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite))
         {
             long size = RandomAccess.GetLength(input);
-            if (format == "vdi") DynamicVdiWriter.Write(input, size, output, Guid.NewGuid(), n => sum += n);
-            else if (format == "vmdk") Assert.Equal(size, SparseVmdkWriter.Write(input, size, output, Path.GetFileName(path), n => sum += n));
-            else Assert.Equal(size, Qcow2Writer.Write(input, size, output, n => sum += n));
+            var disk = new RawGuestDisk(input, size);
+            if (format == "vdi") DynamicVdiWriter.Write(disk, output, Guid.NewGuid(), n => sum += n);
+            else if (format == "vmdk") Assert.Equal(size, SparseVmdkWriter.Write(disk, output, Path.GetFileName(path), n => sum += n));
+            else Assert.Equal(size, Qcow2Writer.Write(disk, output, n => sum += n));
         }
 
         reported = sum;

@@ -6,16 +6,15 @@ namespace OrleansDedup.Cli.Ingest;
 /// <summary>
 /// Restores an image's guest disk as raw or in any of the container formats: the container is restored (and checked)
 /// into a temporary file beside the output, then <see cref="GuestDiskExporter"/> writes the guest disk from it. That
-/// costs the container's size in extra disk space and one more write and read of it, but keeps restore's digest check
-/// and needs no second layout record in the store. Progress counts every pass: the container's bytes, its guest
-/// regions', then the disk's if packed.
+/// costs the container's size in extra disk space and one more read of it, but keeps restore's digest check and needs
+/// no second layout record in the store. Progress counts both passes: the container's bytes, then the guest's.
 /// </summary>
 public static class GuestDiskExport
 {
     /// <summary>The bytes <see cref="ToFile"/> reports in all, for a progress bar.</summary>
-    public static long ProgressTotal(ImageInfo info, GuestDiskFormat format) =>
-        info.Size + (info.Container is { } c ? c.GuestDataBytes + c.CompressedGuestBytes : info.Size)
-        + (format.IsPacked() ? info.Container?.VirtualSize ?? info.Size : 0);
+    public static long ProgressTotal(ImageInfo info, GuestDiskFormat format) => info.Size + (format.IsPacked()
+        ? info.Container?.VirtualSize ?? info.Size
+        : info.Container is { } c ? c.GuestDataBytes + c.CompressedGuestBytes : info.Size);
 
     public static async Task<ImageInfo> ToFile(IClusterClient client, ImageInfo info, string path, GuestDiskFormat format,
         Action<long> progress, CancellationToken cancellation)
