@@ -23,13 +23,21 @@ public enum StopReason
 /// <param name="MeasuredDisk">The disk transfer as measured by the grid (new chunk bytes, recipe and markers, and what was
 /// saved); when set it replaces <paramref name="DiskBytes"/> run through the disk filter.</param>
 /// <param name="DeviceStateBytes">CPU and device state, sent during the downtime in either mode.</param>
+/// <param name="DiskWriteRate">Bytes per second the guest writes to its disks while it runs on the source; without
+/// shared storage pre-copy sends them again in the next round (as QEMU's drive mirror does), up to the disk size.</param>
 public sealed record VmMigrationSpec(
     double RamBytes,
     DirtyPageModel Dirty,
     double DiskBytes = 0,
     bool SharedStorage = true,
     Transfer? MeasuredDisk = null,
-    double DeviceStateBytes = 0);
+    double DeviceStateBytes = 0,
+    double DiskWriteRate = 0)
+{
+    /// <summary>Disk bytes written in <paramref name="seconds"/> that must be sent again; none with shared storage.</summary>
+    public double DiskRewritten(double seconds) =>
+        SharedStorage ? 0 : Math.Min(DiskWriteRate * seconds, MeasuredDisk?.Logical ?? DiskBytes);
+}
 
 /// <summary>Knobs of the migration protocol. Defaults follow QEMU (300 ms downtime limit) and Xen (30 rounds, 3 x RAM).</summary>
 /// <param name="SetupSeconds">Reservation on the destination and connection set-up, before the first byte.</param>
@@ -106,8 +114,10 @@ public sealed record MigrationResult(
 /// Every round's bytes pass through the <see cref="DedupFilter"/>: zero pages become markers, pages the destination holds
 /// become references, only new pages carry their bytes; wire bytes, not logical bytes, decide both the round times and the
 /// QEMU stop test (the downtime is what the wire takes). Xen's 3 x RAM budget counts logical memory bytes (pages handled),
-/// so deduplication does not buy extra rounds. Disks are sent once, in round 0 (disk writes during migration are not
-/// modelled). The rate R is constant for the whole migration: a share of the link fixed by <see cref="MaxMinFairShare"/>.
+/// so deduplication does not buy extra rounds. Without shared storage the disks go in round 0, and what the guest writes
+/// to them meanwhile joins the next round beside the dirty pages (through the disk filter, as re-dirtied data), and the
+/// stop-and-copy: lambda is then (D + disk write rate) / R. The rate R is constant for the whole migration: a share of
+/// the link fixed by <see cref="MaxMinFairShare"/>.
 /// </remarks>
 public static class MigrationModel
 {
@@ -116,17 +126,19 @@ public static class MigrationModel
     {
         options ??= MigrationOptions.Default;
         if (!(bandwidth > 0) || double.IsInfinity(bandwidth)) throw new ArgumentException("The bandwidth must be positive and finite.", nameof(bandwidth));
-        if (vm.RamBytes < 0 || vm.DiskBytes < 0 || vm.DeviceStateBytes < 0) throw new ArgumentException("Sizes must not be negative.", nameof(vm));
+        if (vm.RamBytes < 0 || vm.DiskBytes < 0 || vm.DeviceStateBytes < 0 || vm.DiskWriteRate < 0)
+            throw new ArgumentException("Sizes and rates must not be negative.", nameof(vm));
         memoryFilter.Validate();
         diskFilter.Validate();
         var disk = vm.SharedStorage ? Transfer.Empty : vm.MeasuredDisk ?? diskFilter.Apply(vm.DiskBytes, redirtied: false);
-        var lambda = vm.Dirty.Rate / bandwidth;
+        var lambda = (vm.Dirty.Rate + (vm.SharedStorage ? 0 : vm.DiskWriteRate)) / bandwidth;
         return options.Mode == MigrationMode.PostCopy
             ? PostCopy(vm, bandwidth, memoryFilter, disk, lambda, options)
-            : PreCopy(vm, bandwidth, memoryFilter, disk, lambda, options);
+            : PreCopy(vm, bandwidth, memoryFilter, diskFilter, disk, lambda, options);
     }
 
-    private static MigrationResult PreCopy(VmMigrationSpec vm, double r, DedupFilter filter, Transfer disk, double lambda, MigrationOptions o)
+    private static MigrationResult PreCopy(VmMigrationSpec vm, double r, DedupFilter filter, DedupFilter diskFilter, Transfer disk,
+        double lambda, MigrationOptions o)
     {
         var log = new List<RoundRecord>();
         var first = filter.Apply(vm.RamBytes, redirtied: false);
@@ -136,30 +148,37 @@ public static class MigrationModel
         var handled = vm.RamBytes;
         var seconds = t;
         var remaining = vm.Dirty.Dirtied(t, vm.RamBytes);
-        Transfer last;
+        var rewritten = vm.DiskRewritten(t);
+        Transfer last, lastDisk;
         StopReason stop;
         while (true)
         {
             last = filter.Apply(remaining, redirtied: true);
-            if (last.Wire <= r * o.DowntimeLimitSeconds) { stop = StopReason.DowntimeLimit; break; }
+            lastDisk = diskFilter.Apply(rewritten, redirtied: true);
+            var wire = last.Wire + lastDisk.Wire;
+            if (wire <= r * o.DowntimeLimitSeconds) { stop = StopReason.DowntimeLimit; break; }
             if (log.Count >= o.MaxRounds) { stop = StopReason.MaxRounds; break; }
             if (handled >= o.MaxSentRamFactor * vm.RamBytes) { stop = StopReason.MaxBytesSent; break; }
-            t = last.Wire / r;
-            log.Add(new RoundRecord(log.Count, remaining, last.Wire, t));
+            t = wire / r;
+            log.Add(new RoundRecord(log.Count, remaining + rewritten, wire, t));
             memory += last;
+            disk += lastDisk;
             handled += remaining;
             seconds += t;
             remaining = vm.Dirty.Dirtied(t, vm.RamBytes);
+            rewritten = vm.DiskRewritten(t);
         }
         memory += last;
-        var downtime = (last.Wire + vm.DeviceStateBytes) / r + o.ResumeSeconds;
+        disk += lastDisk;
+        var downtime = (last.Wire + lastDisk.Wire + vm.DeviceStateBytes) / r + o.ResumeSeconds;
         var total = o.SetupSeconds + seconds + downtime;
         return Result(MigrationMode.PreCopy, total, downtime, log.Count, stop == StopReason.DowntimeLimit, stop, lambda, memory, disk, vm, o, log);
     }
 
     /// <summary>Post-copy: the VM stops, its CPU and device state move (the downtime), it resumes on the destination and
-    /// every page (and the disks) is then pushed exactly once; no page is sent twice, so it always converges.
-    /// Demand-fetch stalls of the resumed guest are not modelled.</summary>
+    /// every page (and the disks) is then pushed exactly once; no page is sent twice, so it always converges. The guest
+    /// writes its disks on the destination by then, so nothing is sent again. Demand-fetch stalls of the resumed guest
+    /// are not modelled.</summary>
     private static MigrationResult PostCopy(VmMigrationSpec vm, double r, DedupFilter filter, Transfer disk, double lambda, MigrationOptions o)
     {
         var memory = filter.Apply(vm.RamBytes, redirtied: false);

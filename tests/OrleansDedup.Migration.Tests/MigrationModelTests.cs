@@ -59,6 +59,29 @@ public class MigrationModelTests
     }
 
     [Fact]
+    public void DiskWritesDuringPreCopyAreSentAgainInTheNextRound()
+    {
+        // As above, and the guest writes 5 MB/s to its disk: T0 = 20 s; V1 = 200 + 100 MB, T1 = 3 s; V2 = 30 + 15 MB > 30 MB,
+        // T2 = 0.45 s; V3 = 4.5 + 2.25 MB <= 30 MB: downtime 0.0675 s.
+        var vm = new VmMigrationSpec(1000 * MB, new ConstantDirtyRate(10 * MB), DiskBytes: 1000 * MB, SharedStorage: false, DiskWriteRate: 5 * MB);
+        var r = MigrationModel.Simulate(vm, 100 * MB, DedupFilter.None, DedupFilter.None, MigrationOptions.CloudSim);
+        Assert.Equal([20.0, 3.0, 0.45], r.RoundLog.Select(x => Math.Round(x.Seconds, 9)));
+        Assert.Equal(0.0675, r.DowntimeSeconds, 9);
+        Assert.Equal(20 + 3 + 0.45 + 0.0675, r.TotalSeconds, 9);
+        Assert.Equal((1000 + 100 + 15 + 2.25) * MB, r.DiskBytes, 3);
+        Assert.Equal(0.15, r.Lambda, 9);
+        Assert.True(r.Converged);
+
+        // On shared storage the writes stay where they are; a write rate the link cannot drain never converges.
+        var shared = MigrationModel.Simulate(vm with { SharedStorage = true }, 100 * MB, DedupFilter.None, DedupFilter.None, MigrationOptions.CloudSim);
+        Assert.Equal(11.1, shared.TotalSeconds, 9);
+        var flooding = MigrationModel.Simulate(vm with { DiskWriteRate = 95 * MB }, 100 * MB, DedupFilter.None, DedupFilter.None, MigrationOptions.CloudSim);
+        Assert.False(flooding.Converged);
+        Assert.Equal(StopReason.MaxBytesSent, flooding.Stop); // Xen's 3 x RAM of memory handled comes first
+        Assert.Equal(1.05, flooding.Lambda, 9);
+    }
+
+    [Fact]
     public void DedupShrinksEveryRoundAndTheStopTestUsesWireBytes()
     {
         // Half of the first pass is zero (markers of 0 bytes here), a quarter duplicate; re-dirtied pages never hit.

@@ -56,6 +56,28 @@ public class ScenarioTests
     }
 
     [Fact]
+    public void DiskWritesLengthenMigrationsOnlyWithoutSharedStorage()
+    {
+        var quiet = ScenarioRunner.Run(Small());
+        var writing = Small();
+        writing.DiskWriteMbPerSecond = 5;
+        var busy = ScenarioRunner.Run(writing);
+        foreach (var (q, b) in quiet.Strategies.Zip(busy.Strategies))
+        {
+            Assert.Equal(q.Migrations, b.Migrations);
+            Assert.True(b.BytesSent > q.BytesSent && b.TotalMigrationSeconds > q.TotalMigrationSeconds,
+                $"{b.Strategy}: {b.BytesSent} bytes in {b.TotalMigrationSeconds} s with disk writes, {q.BytesSent} in {q.TotalMigrationSeconds} s without");
+        }
+
+        var shared = Small();
+        shared.SharedStorage = true;
+        var sharedWriting = Small();
+        sharedWriting.SharedStorage = true;
+        sharedWriting.DiskWriteMbPerSecond = 5;
+        Assert.Equal(JsonSerializer.Serialize(ScenarioRunner.Run(shared)), JsonSerializer.Serialize(ScenarioRunner.Run(sharedWriting)));
+    }
+
+    [Fact]
     public void TheBalancerNeverOverfillsHostRam()
     {
         var spec = Small(3);

@@ -37,7 +37,8 @@ public sealed record VmMigrationRequest(
     [property: Id(11)] double SetupSeconds = 0,
     [property: Id(12)] double ResumeSeconds = 0,
     [property: Id(13)] long DeviceStateBytes = 0,
-    [property: Id(14)] double RedirtiedHitRate = 0);
+    [property: Id(14)] double RedirtiedHitRate = 0,
+    [property: Id(15)] double DiskWriteBytesPerSecond = 0);
 
 /// <summary>Bytes that really moved for one class (disk or memory snapshot), and what did not have to.</summary>
 /// <param name="ChunkBytes">Chunk payload written into the destination's cache.</param>

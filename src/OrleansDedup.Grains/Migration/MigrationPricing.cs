@@ -61,7 +61,8 @@ internal static class MigrationPricing
     {
         var disk = transfer.Disk;
         return new VmMigrationSpec(request.RamBytes, Dirty(request.Dirty), disk.LogicalBytes, request.SharedStorage,
-            new Transfer(disk.ChunkBytes, disk.MetadataBytes, disk.ZeroBytes, disk.DedupBytes, disk.PresentBytes), request.DeviceStateBytes);
+            new Transfer(disk.ChunkBytes, disk.MetadataBytes, disk.ZeroBytes, disk.DedupBytes, disk.PresentBytes), request.DeviceStateBytes,
+            request.DiskWriteBytesPerSecond);
     }
 
     /// <summary>With a memory snapshot, its measured zero and shared shares drive the first pass.</summary>

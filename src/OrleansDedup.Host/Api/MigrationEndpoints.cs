@@ -95,13 +95,14 @@ public sealed record HostBody(double MipsPerCore, int Cores, long RamBytes, doub
 public sealed record WaveBody(MigrationBody[]? Migrations);
 
 /// <summary>One migration: the VM, both hosts, its RAM, disks (image names) and an optional memory snapshot; a constant
-/// dirty rate in bytes per second (0: an idle guest); the remaining knobs as in the grid's request.</summary>
+/// dirty rate in bytes per second (0: an idle guest) and a disk write rate; the remaining knobs as in the grid's request.</summary>
 public sealed record MigrationBody(
     string Vm, string Source, string Destination, long RamBytes, string[]? Disks = null, string? MemorySnapshot = null,
     double DirtyBytesPerSecond = 0, bool SharedStorage = false, bool PostCopy = false, double BandwidthShare = 0.5,
-    double DowntimeLimitSeconds = 0.3, long DeviceStateBytes = 0)
+    double DowntimeLimitSeconds = 0.3, long DeviceStateBytes = 0, double DiskWriteBytesPerSecond = 0)
 {
     public VmMigrationRequest ToRequest() => new(Vm, Source, Destination, RamBytes,
         DirtyBytesPerSecond > 0 ? new DirtyModelSpec(DirtyModelKind.Constant, DirtyBytesPerSecond) : DirtyModelSpec.None,
-        Disks ?? [], MemorySnapshot, SharedStorage, PostCopy, BandwidthShare, DowntimeLimitSeconds, DeviceStateBytes: DeviceStateBytes);
+        Disks ?? [], MemorySnapshot, SharedStorage, PostCopy, BandwidthShare, DowntimeLimitSeconds, DeviceStateBytes: DeviceStateBytes,
+        DiskWriteBytesPerSecond: DiskWriteBytesPerSecond);
 }

@@ -267,7 +267,8 @@ public static class ScenarioRunner
                     var rest = diskFilter.Apply(diskBytes - present, redirtied: false);
                     measured = rest with { SavedPresent = present, Metadata = rest.Metadata + present / diskFilter.PageSize * diskFilter.ReferenceBytes };
                 }
-                return new VmMigrationSpec(ram, spec.Dirty.For(m.Utilisation, ram), diskBytes, spec.SharedStorage, measured, spec.DeviceStateMb * 1e6);
+                return new VmMigrationSpec(ram, spec.Dirty.For(m.Utilisation, ram), diskBytes, spec.SharedStorage, measured, spec.DeviceStateMb * 1e6,
+                    spec.DiskWriteMbPerSecond * 1e6);
             }).ToArray();
             results.AddRange(ConcurrentMigrations.Simulate(capacities, moves.Select((m, i) =>
                 new ConcurrentMigration([m.Source, spec.Hosts + m.Destination], specs[i], memoryFilter, diskFilter, options)).ToArray())

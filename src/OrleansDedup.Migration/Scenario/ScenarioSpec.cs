@@ -49,6 +49,9 @@ public sealed class ScenarioSpec
     /// <summary>CPU and device state sent during the downtime.</summary>
     public double DeviceStateMb { get; set; } = 1;
 
+    /// <summary>What each VM writes to its disk per second while pre-copy runs, sent again unless storage is shared.</summary>
+    public double DiskWriteMbPerSecond { get; set; } = 0;
+
     public double SetupSeconds { get; set; } = 0.5;
     public double ResumeSeconds { get; set; } = 0.02;
     public double DowntimeLimitSeconds { get; set; } = 0.3;
@@ -79,6 +82,7 @@ public sealed class ScenarioSpec
         if (MigrationBandwidthShare is <= 0 or > 1) throw new ArgumentException("migrationBandwidthShare must be in (0, 1].");
         if (Mode is not ("precopy" or "postcopy")) throw new ArgumentException("mode must be precopy or postcopy.");
         if (FamilyShare is < 0 or > 1) throw new ArgumentException("familyShare must be in [0, 1].");
+        if (DiskWriteMbPerSecond < 0) throw new ArgumentException("diskWriteMbPerSecond must be >= 0.");
         if (Dirty.Kind is not ("constant" or "wws")) throw new ArgumentException("dirty.kind must be constant or wws.");
         if (Trace.Mean is < 0 or > 1 || Trace.Spread < 0 || Trace.Phi is < 0 or >= 1 || Trace.Noise < 0)
             throw new ArgumentException("trace: mean in [0, 1], spread >= 0, phi in [0, 1), noise >= 0.");
