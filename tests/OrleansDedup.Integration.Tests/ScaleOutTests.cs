@@ -57,6 +57,8 @@ public sealed class ScaleOutTests(ClusterFixture cluster, ITestOutputHelper outp
         }
         output.WriteLine("shards per silo after the join: " + Spread(shardSilos));
         Assert.All(shardSilos.GroupBy(s => s), g => Assert.Equal(16 / 4, g.Count()));
+        // They came by hand-over (journal flushed, epoch kept), as its metrics count, not by a restart.
+        Assert.True(await fourth.MetricAsync("orleans_dedup_index_shard_moves_total") >= 16 / 4);
 
         // Graceful removal of the silo with most index shards, while idle.
         var leaving = original.OrderByDescending(s => shardSilos.Count(n => n == s.Name)).First();

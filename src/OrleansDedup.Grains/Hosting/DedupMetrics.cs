@@ -26,6 +26,7 @@ public sealed class DedupMetrics : IDisposable
     /// <summary>Buckets for migrations: seconds of downtime up to hours of copying.</summary>
     private static readonly double[] MigrationBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400];
 
+    private long _shardMoves;
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly ConcurrentDictionary<int, Func<long>> _shards = new();
@@ -72,6 +73,10 @@ public sealed class DedupMetrics : IDisposable
 
         // orleans_dedup_index_entries{shard="N"}: entries (chunks and aliases) of the shards active on this silo.
         _meter.CreateObservableGauge("orleans_dedup_index_entries", ObserveShards, "{entry}", "Entries of each index shard active on this silo");
+        // orleans_dedup_index_shard_moves_total: shards that moved onto this silo with their state intact (a silo joined,
+        // or one shut down gracefully); 0 until the first, so that the series exists from the start.
+        _meter.CreateObservableCounter("orleans_dedup_index_shard_moves", () => Volatile.Read(ref _shardMoves), "{move}",
+            "Index shards handed over to this silo by another, journal flushed and epoch kept");
         // orleans_dedup_store_size_bytes: pack bytes on the shared volume (the same on every silo).
         if (store is not null)
             _meter.CreateObservableGauge("orleans_dedup_store_size", () => store.TotalBytes(), "By", "Bytes of all pack files in the store");
@@ -121,6 +126,8 @@ public sealed class DedupMetrics : IDisposable
     public void TrackShard(int shard, Func<long> entries) => _shards[shard] = entries;
 
     public void UntrackShard(int shard) => _shards.TryRemove(shard, out _);
+
+    public void ShardMovedIn() => Interlocked.Increment(ref _shardMoves);
 
     private IEnumerable<Measurement<long>> ObserveShards()
     {

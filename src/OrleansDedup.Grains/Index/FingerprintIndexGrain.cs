@@ -26,6 +26,7 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     private DedupMetrics? _metrics;
     private SiloAddress? _movingTo;
     private bool _closed;
+    private bool _movedIn;
 
     private int Shard => (int)this.GetPrimaryKeyLong();
 
@@ -33,6 +34,7 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     {
         _index = new ShardIndex(layout.Index, Shard);
         (_metrics = (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics))?.TrackShard(Shard, () => _index.Count);
+        if (_movedIn) _metrics?.ShardMovedIn();
         var period = options.Value.ShardRebalanceInterval;
         this.RegisterGrainTimer(CheckPlacement, new GrainTimerCreationOptions(period, period) { KeepAlive = false });
         return Task.CompletedTask;
@@ -58,7 +60,7 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
 
     public void OnRehydrate(IRehydrationContext context)
     {
-        if (context.TryGetValue(EpochKey, out Guid epoch)) _epoch = epoch;
+        if (context.TryGetValue(EpochKey, out Guid epoch)) (_epoch, _movedIn) = (epoch, true);
     }
 
     /// <summary>Moves once the placement has named the same other silo twice running, so that a silo still joining in

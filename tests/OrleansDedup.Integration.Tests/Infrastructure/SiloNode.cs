@@ -160,8 +160,11 @@ public sealed class SiloNode : IAsyncDisposable
     }
 
     /// <summary>Segments this silo has processed (every outcome), from its own metrics.</summary>
-    public async Task<double> SegmentsProcessedAsync() => (await Http.GetStringAsync("/metrics")).Split('\n')
-        .Where(line => line.StartsWith("orleans_dedup_segments_total", StringComparison.Ordinal))
+    public Task<double> SegmentsProcessedAsync() => MetricAsync("orleans_dedup_segments_total");
+
+    /// <summary>The sum of a metric's series on this silo's /metrics.</summary>
+    public async Task<double> MetricAsync(string name) => (await Http.GetStringAsync("/metrics")).Split('\n')
+        .Where(line => line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is ' ' or '{')
         .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
     public Task<HttpResponseMessage> PostJsonAsync(string uri, object body) => Http.PostAsJsonAsync(uri, body);
