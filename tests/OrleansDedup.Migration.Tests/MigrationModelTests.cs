@@ -150,6 +150,22 @@ public class MigrationModelTests
     }
 
     [Fact]
+    public void PostCopyGuestStallsOnNetworkFaultsDuringThePush()
+    {
+        // Push 10 s at 100 MB/s; D = 10 MB/s, a fault costs 1 ms + 4096 B / 100 MB/s = 1.04096 ms, so the guest runs
+        // f = 1 / (1 + 10e6 * 1.04096e-3 / 8192) = 1 / 2.270703 of the time and waits the rest: 5.5961 s of the 10 s.
+        var o = new MigrationOptions(Mode: MigrationMode.PostCopy, FaultRoundTripSeconds: 0.001);
+        var r = MigrationModel.Simulate(new VmMigrationSpec(1000 * MB, new ConstantDirtyRate(10 * MB)), 100 * MB, DedupFilter.None, DedupFilter.None, o);
+        Assert.Equal(10 * (1 - 1 / (1 + 10e6 * (0.001 + 4096 / 100e6) / 8192)), r.StallSeconds, 9);
+        Assert.Equal(5.5961, r.StallSeconds, 4);
+        Assert.Equal(10, r.TotalSeconds, 9); // the stall is inside the push, not after it
+
+        // An idle guest never faults; pre-copy has no stall.
+        Assert.Equal(0, MigrationModel.Simulate(new VmMigrationSpec(1000 * MB, DirtyPageModel.None), 100 * MB, DedupFilter.None, DedupFilter.None, o).StallSeconds);
+        Assert.Equal(0, MigrationModel.Simulate(new VmMigrationSpec(1000 * MB, new ConstantDirtyRate(10 * MB)), 100 * MB, DedupFilter.None, DedupFilter.None).StallSeconds);
+    }
+
+    [Fact]
     public void WritableWorkingSetSaturates()
     {
         var wws = new WritableWorkingSet(WorkingSetBytes: 50 * MB, HotRate: 100 * MB, ColdRate: 1 * MB);

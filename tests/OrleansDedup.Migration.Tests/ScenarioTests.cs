@@ -78,6 +78,17 @@ public class ScenarioTests
     }
 
     [Fact]
+    public void PostCopyReportsFaultStallsAndPreCopyNone()
+    {
+        Assert.All(ScenarioRunner.Run(Small()).Strategies, s => Assert.Equal(0, s.TotalStallSeconds));
+        var postCopy = Small();
+        postCopy.Mode = "postcopy";
+        var report = ScenarioRunner.Run(postCopy);
+        Assert.All(report.Strategies, s => Assert.InRange(s.TotalStallSeconds, double.Epsilon, s.TotalMigrationSeconds));
+        Assert.All(report.Strategies, s => Assert.Equal(0, s.NotConverged));
+    }
+
+    [Fact]
     public void TheBalancerNeverOverfillsHostRam()
     {
         var spec = Small(3);

@@ -106,7 +106,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                 Charts = new[] { timeChart, bytesChart },
                 Strategies = report.Strategies.Select(s => new
                 {
-                    s.Strategy, s.Migrations, s.TotalMigrationSeconds, s.MeanMigrationSeconds, s.TotalDowntimeSeconds, s.NotConverged,
+                    s.Strategy, s.Migrations, s.TotalMigrationSeconds, s.MeanMigrationSeconds, s.TotalDowntimeSeconds, s.TotalStallSeconds, s.NotConverged,
                     s.BytesSent, s.MemoryBytes, s.DiskBytes, s.MetadataBytes, s.SavedZero, s.SavedDedup, s.SavedPresent,
                     s.MigrationEnergyJoules, s.EnergyKWh, s.SlaViolationSeconds, s.DiskZeroShare, s.DiskDuplicateShare, s.MeasuredDiskShares,
                 }),
@@ -120,6 +120,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         Row("Total migration time", s => $"{s.TotalMigrationSeconds:N1} s");
         Row("Mean migration time", s => $"{s.MeanMigrationSeconds:N2} s");
         Row("Total downtime", s => $"{s.TotalDowntimeSeconds:N2} s");
+        if (report.Strategies.Any(s => s.TotalStallSeconds > 0)) Row("Post-copy fault stalls", s => $"{s.TotalStallSeconds:N1} s");
         Row("Not converged", s => $"{s.NotConverged:N0}");
         Row("Bytes sent", s => Sizes.Format(s.BytesSent));
         Row("  saved: zero / dedup / present", s => $"{Sizes.Format(s.SavedZero)} / {Sizes.Format(s.SavedDedup)} / {Sizes.Format(s.SavedPresent)}");

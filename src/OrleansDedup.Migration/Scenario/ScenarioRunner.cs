@@ -20,6 +20,7 @@ public sealed record StrategyOutcome(
     double TotalMigrationSeconds,
     double MeanMigrationSeconds,
     double TotalDowntimeSeconds,
+    double TotalStallSeconds,
     int NotConverged,
     double BytesSent,
     double MemoryBytes,
@@ -279,7 +280,7 @@ public static class ScenarioRunner
         var totalTime = results.Sum(r => r.TotalSeconds);
         var downtime = results.Sum(r => r.DowntimeSeconds);
         return new StrategyOutcome(strategy.Name, results.Count, totalTime, results.Count == 0 ? 0 : totalTime / results.Count, downtime,
-            results.Count(r => !r.Converged), results.Sum(r => r.BytesSent), results.Sum(r => r.MemoryBytes), results.Sum(r => r.DiskBytes),
+            results.Sum(r => r.StallSeconds), results.Count(r => !r.Converged), results.Sum(r => r.BytesSent), results.Sum(r => r.MemoryBytes), results.Sum(r => r.DiskBytes),
             results.Sum(r => r.MetadataBytes), results.Sum(r => r.SavedZero), results.Sum(r => r.SavedDedup), results.Sum(r => r.SavedPresent),
             migrationEnergy, (placement.HostEnergyJoules + migrationEnergy) / 3.6e6, placement.OverloadSeconds + totalTime + downtime,
             diskFilter.ZeroFraction, diskFilter.DuplicateFraction, strategy.Measured, results);
