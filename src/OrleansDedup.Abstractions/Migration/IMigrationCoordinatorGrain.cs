@@ -86,7 +86,8 @@ public sealed record VmMigrationReport(
     [property: Id(15)] double SavedPresentBytes,
     [property: Id(16)] double EnergyJoules,
     [property: Id(17)] DataMovement Disk,
-    [property: Id(18)] DataMovement Memory);
+    [property: Id(18)] DataMovement Memory,
+    [property: Id(19)] double StallSeconds = 0);
 
 /// <summary>What a migration moved, before it is priced: both hosts' capacities and the bytes that really moved.</summary>
 [GenerateSerializer, Immutable]

@@ -53,7 +53,7 @@ internal static class MigrationPricing
             metrics.MigrationFinished(r.MemoryBytes, r.DiskBytes, r.MetadataBytes, r.TotalSeconds, r.DowntimeSeconds);
             return new VmMigrationReport(request.Vm, request.Source, request.Destination, r.TotalSeconds, r.DowntimeSeconds, r.Rounds, r.Converged,
                 r.Stop.ToString(), rate, r.BytesSent, r.MemoryBytes, r.DiskBytes, r.MetadataBytes, r.SavedZero, r.SavedDedup, r.SavedPresent,
-                r.EnergyJoules, transfer.Disk, transfer.Memory);
+                r.EnergyJoules, transfer.Disk, transfer.Memory, r.StallSeconds);
         }).ToArray();
     }
 
