@@ -39,17 +39,8 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
             "prometheus is not installed: this test runs a real Prometheus. .ci/run installs Debian's 'prometheus' package (CI always has it); " +
             "on a development machine: apt-get install prometheus");
 
-        var images = Directory.CreateDirectory(Path.Combine(_work.FullName, "images"));
-        var image = Path.Combine(images.FullName, "disk.raw");
-        WriteImage(image);
-        await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["DataDirectory"] = Path.Combine(_work.FullName, "data"),
-            ["ImageRoots__0"] = images.FullName,
-            ["ApiKey"] = ApiKey,
-            ["SiloName"] = "observability-silo",
-            ["Dashboard"] = "true",
-        });
+        var (silo, image) = await StartWithImage(("SiloName", "observability-silo"));
+        await using var _ = silo;
         await using var prometheus = await PrometheusProcess.StartAsync(binary!, silo.BaseAddress);
         await prometheus.WaitScrapes(3, TimeSpan.FromSeconds(60));
 
@@ -90,16 +81,8 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Metrics_follow_prometheus_naming_and_the_dashboard_needs_the_key()
     {
-        var images = Directory.CreateDirectory(Path.Combine(_work.FullName, "images"));
-        var image = Path.Combine(images.FullName, "disk.raw");
-        WriteImage(image);
-        await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["DataDirectory"] = Path.Combine(_work.FullName, "data"),
-            ["ImageRoots__0"] = images.FullName,
-            ["ApiKey"] = ApiKey,
-            ["Dashboard"] = "true",
-        });
+        var (silo, image) = await StartWithImage();
+        await using var _ = silo;
         await Ingest(silo, "one", image);
         var text = await silo.Http.GetStringAsync("/metrics");
         foreach (var name in new[]
@@ -151,6 +134,23 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         using var metrics = await silo.Http.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+    }
+
+    /// <summary>A silo host with the dashboard on and an image root holding <see cref="WriteImage"/>'s image.</summary>
+    private async Task<(SiloProcess Silo, string Image)> StartWithImage(params (string Key, string Value)[] settings)
+    {
+        var images = Directory.CreateDirectory(Path.Combine(_work.FullName, "images"));
+        var image = Path.Combine(images.FullName, "disk.raw");
+        WriteImage(image);
+        var configuration = new Dictionary<string, string>
+        {
+            ["DataDirectory"] = Path.Combine(_work.FullName, "data"),
+            ["ImageRoots__0"] = images.FullName,
+            ["ApiKey"] = ApiKey,
+            ["Dashboard"] = "true",
+        };
+        foreach (var (key, value) in settings) configuration[key] = value;
+        return (await SiloProcess.StartAsync(configuration), image);
     }
 
     /// <summary>24 MiB: 8 MiB of random bytes, the same 8 MiB again (duplicates) and 8 MiB of zeros.</summary>

@@ -12,30 +12,21 @@ public sealed class CatalogState
 /// <summary>The names of the images. A change that could not be written is undone in memory, so that a retry writes it.</summary>
 public sealed class CatalogGrain([PersistentState("catalog", StorageNames.Catalog)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
 {
-    public async Task Add(string name)
-    {
-        if (!state.State.Names.Add(name)) return;
-        try
-        {
-            await Write();
-        }
-        catch
-        {
-            state.State.Names.Remove(name);
-            throw;
-        }
-    }
+    public Task Add(string name) => Change(() => state.State.Names.Add(name), () => state.State.Names.Remove(name));
 
-    public async Task Remove(string name)
+    public Task Remove(string name) => Change(() => state.State.Names.Remove(name), () => state.State.Names.Add(name));
+
+    /// <summary>Writes the state if <paramref name="apply"/> changed it, and undoes the change if the write fails.</summary>
+    private async Task Change(Func<bool> apply, Func<bool> undo)
     {
-        if (!state.State.Names.Remove(name)) return;
+        if (!apply()) return;
         try
         {
             await Write();
         }
         catch
         {
-            state.State.Names.Add(name);
+            undo();
             throw;
         }
     }
