@@ -16,14 +16,15 @@ internal static class IngestFailures
             message = ingest.Message;
             return ingest.Kind;
         }
-        if (DatabaseErrors.IsUnreachable(inner))
-        {
-            message = $"cannot reach the catalog database ({DatabaseErrors.Reason(inner)}); nothing was kept, ingest the image again once PostgreSQL is back";
-            return IngestErrorKind.Interrupted;
-        }
+        // A grain call that timed out is a TimeoutException itself; a database's timeout comes wrapped in its driver's error.
         if (IsSiloLoss(inner))
         {
             message = $"a silo left the cluster during the ingest ({FirstLine(inner.Message)}); nothing was kept, ingest the image again";
+            return IngestErrorKind.Interrupted;
+        }
+        if (DatabaseErrors.IsUnreachable(inner))
+        {
+            message = $"cannot reach the catalog database ({DatabaseErrors.Reason(inner)}); nothing was kept, ingest the image again once PostgreSQL is back";
             return IngestErrorKind.Interrupted;
         }
         message = $"the ingest failed inside the grid ({inner.GetType().Name}: {FirstLine(inner.Message)}); see the log for details";

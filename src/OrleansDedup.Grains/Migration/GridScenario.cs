@@ -58,6 +58,7 @@ public static class GridScenario
         return new VmMigrationRequest(VmName(m.Vm), HostName(m.Source), HostName(m.Destination), ram, dirty,
             Disks(spec, m.Vm, images), SharedStorage: spec.SharedStorage,
             PostCopy: spec.Mode == "postcopy", BandwidthShare: spec.MigrationBandwidthShare, DowntimeLimitSeconds: spec.DowntimeLimitSeconds,
-            SetupSeconds: spec.SetupSeconds, ResumeSeconds: spec.ResumeSeconds, DeviceStateBytes: (long)(spec.DeviceStateMb * 1e6));
+            SetupSeconds: spec.SetupSeconds, ResumeSeconds: spec.ResumeSeconds, DeviceStateBytes: (long)(spec.DeviceStateMb * 1e6),
+            DiskWriteBytesPerSecond: spec.DiskWriteMbPerSecond * 1e6);
     }
 }
