@@ -7,6 +7,10 @@ namespace OrleansDedup.ImageFormats;
 /// <summary>Inflates one compressed region (a qcow2 cluster or a VMDK grain) to the guest bytes it holds.</summary>
 internal static class CompressedUnits
 {
+    /// <summary>The guest bytes a compressed region stands for: a whole unit, cut short by the end of the disk.</summary>
+    public static long UnitLength(ImageLayout layout, ImageRegion region) =>
+        Math.Min(layout.CompressedUnitSize, layout.VirtualSize - region.GuestOffset);
+
     /// <summary>Inflates <paramref name="region"/> into <paramref name="into"/> (at least the layout's unit size); returns
     /// the bytes it gave, at most the unit, cut short by the virtual size at the end of the disk.</summary>
     public static int Inflate(SafeFileHandle container, ImageLayout layout, ImageRegion region, Span<byte> into)
@@ -16,7 +20,7 @@ internal static class CompressedUnits
             throw new ImageFormatException($"{layout.Variant} compressed cluster at 0x{region.FileOffset:x} uses {layout.Compression}, which this library does not inflate");
         }
 
-        int unit = (int)Math.Min(layout.CompressedUnitSize, layout.VirtualSize - region.GuestOffset);
+        int unit = (int)UnitLength(layout, region);
         byte[] compressed = ArrayPool<byte>.Shared.Rent((int)region.Length);
         try
         {
@@ -32,7 +36,7 @@ internal static class CompressedUnits
                 using Stream decoder = layout.Compression == GuestCompression.Zlib
                     ? new ZLibStream(input, CompressionMode.Decompress)
                     : new DeflateStream(input, CompressionMode.Decompress);
-                return ReadFully(decoder, into[..unit]);
+                return decoder.ReadAtLeast(into[..unit], unit, throwOnEndOfStream: false);
             }
             catch (InvalidDataException e)
             {
@@ -43,22 +47,5 @@ internal static class CompressedUnits
         {
             ArrayPool<byte>.Shared.Return(compressed);
         }
-    }
-
-    private static int ReadFully(Stream stream, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int read = stream.Read(buffer[total..]);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
-        }
-
-        return total;
     }
 }

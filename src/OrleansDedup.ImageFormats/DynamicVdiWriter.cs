@@ -5,7 +5,7 @@ using Microsoft.Win32.SafeHandles;
 namespace OrleansDedup.ImageFormats;
 
 /// <summary>
-/// Writes a raw guest disk as a dynamic VDI (VirtualBox's disk image, header version 1.1): pre-header, header, block
+/// Writes a guest disk as a dynamic VDI (VirtualBox's disk image, header version 1.1): pre-header, header, block
 /// map, then only the 1 MiB blocks that hold data, in guest order; all-zero blocks stay unallocated. One pass over the
 /// disk and one buffer; the block map costs 4 bytes per MiB of disk.
 /// </summary>
@@ -18,7 +18,7 @@ public static class DynamicVdiWriter
     private const int MapOffset = 0x200;
     private const uint Dynamic = 1;
     private const uint Free = 0xFFFFFFFF;
-    private const long MaxBlocks = 0x3FF00000; // so that the data offset, after the block map, fits the header's 32 bits
+    private const long MaxBlocks = (int.MaxValue - MapOffset) / 4; // the block map is one array (512 TiB of disk)
 
     /// <summary>Writes the VDI of <paramref name="disk"/> to <paramref name="output"/> (truncated first);
     /// <paramref name="progress"/> receives the disk bytes as they are read.</summary>
@@ -30,22 +30,22 @@ public static class DynamicVdiWriter
         long blocks = (size + BlockSize - 1) / BlockSize;
         if (size < 0 || blocks > MaxBlocks) throw new ArgumentOutOfRangeException(nameof(size), size, $"a VDI holds at most {MaxBlocks} blocks of 1 MiB");
         long dataOffset = (MapOffset + blocks * 4 + BlockSize - 1) / BlockSize * BlockSize;
-        var map = new uint[blocks];
+        var map = new byte[blocks * 4]; // as written: little-endian block numbers
         uint allocated = 0;
         RandomAccess.SetLength(output, 0);
         DataBlocks.Scan(disk, BlockSize, progress, (b, data) =>
         {
             if (data.IsEmpty)
             {
-                map[b] = Free;
+                BinaryPrimitives.WriteUInt32LittleEndian(map.AsSpan((int)(b * 4)), Free);
                 return;
             }
 
             RandomAccess.Write(output, data, dataOffset + (long)allocated * BlockSize);
-            map[b] = allocated++;
+            BinaryPrimitives.WriteUInt32LittleEndian(map.AsSpan((int)(b * 4)), allocated++);
         });
         RandomAccess.Write(output, Header(size, (uint)blocks, allocated, dataOffset, uniqueId), 0);
-        RandomAccess.Write(output, MapBytes(map), MapOffset);
+        RandomAccess.Write(output, map, MapOffset);
         RandomAccess.SetLength(output, dataOffset + (long)allocated * BlockSize);
     }
 
@@ -68,12 +68,5 @@ public static class DynamicVdiWriter
         uniqueId.TryWriteBytes(h.Slice(0x188, 16)); // image id; the last-snapshot id is the same, link and parent are null
         uniqueId.TryWriteBytes(h.Slice(0x198, 16));
         return header;
-    }
-
-    private static byte[] MapBytes(uint[] map)
-    {
-        var bytes = new byte[map.Length * 4L];
-        for (int i = 0; i < map.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i * 4), map[i]);
-        return bytes;
     }
 }

@@ -5,8 +5,7 @@ namespace OrleansDedup.ImageFormats;
 
 /// <summary>
 /// Turns a raw guest disk into a fixed VHD (Microsoft's Virtual Hard Disk Image Format Specification): the guest data
-/// as it is, padded to whole sectors, followed by a 512-byte footer. The one container format that needs no tables,
-/// so a restore can write it without qemu-img.
+/// as it is, padded to whole sectors, followed by a 512-byte footer: the one container format that needs no tables.
 /// </summary>
 public static class FixedVhdWriter
 {

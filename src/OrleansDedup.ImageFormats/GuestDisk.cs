@@ -82,9 +82,8 @@ public sealed class ContainerGuestDisk : IGuestDisk
         }
     }
 
-    private long GuestLength(ImageRegion region) => region.Kind == RegionKind.GuestData
-        ? region.Length
-        : Math.Min(_layout.CompressedUnitSize, _layout.VirtualSize - region.GuestOffset);
+    private long GuestLength(ImageRegion region) =>
+        region.Kind == RegionKind.GuestData ? region.Length : CompressedUnits.UnitLength(_layout, region);
 
     /// <summary>The first region that may map <paramref name="offset"/>: the last one starting at or before it.</summary>
     private int First(long offset)

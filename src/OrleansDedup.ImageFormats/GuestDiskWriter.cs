@@ -21,7 +21,8 @@ public static class GuestDiskWriter
         ArgumentNullException.ThrowIfNull(output);
         RandomAccess.SetLength(output, 0);
         RandomAccess.SetLength(output, layout.VirtualSize);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBytes);
+        // One buffer for copied pieces and inflated units alike: they are never needed at once.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(CopyBytes, layout.CompressedUnitSize));
         try
         {
             foreach (var region in layout.Regions)
@@ -32,8 +33,7 @@ public static class GuestDiskWriter
                         Copy(container, region, output, buffer, progress);
                         break;
                     case RegionKind.CompressedGuestData:
-                        Inflate(container, layout, region, output);
-                        progress?.Invoke(region.Length);
+                        Inflate(container, layout, region, output, buffer, progress);
                         break;
                 }
             }
@@ -74,17 +74,11 @@ public static class GuestDiskWriter
         }
     }
 
-    private static void Inflate(SafeFileHandle container, ImageLayout layout, ImageRegion region, SafeFileHandle output)
+    private static void Inflate(SafeFileHandle container, ImageLayout layout, ImageRegion region, SafeFileHandle output, byte[] buffer,
+        Action<long>? progress)
     {
-        byte[] inflated = ArrayPool<byte>.Shared.Rent((int)layout.CompressedUnitSize);
-        try
-        {
-            int length = CompressedUnits.Inflate(container, layout, region, inflated);
-            WriteNonZero(output, inflated.AsSpan(0, length), region.GuestOffset);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(inflated);
-        }
+        int length = CompressedUnits.Inflate(container, layout, region, buffer);
+        WriteNonZero(output, buffer.AsSpan(0, length), region.GuestOffset);
+        progress?.Invoke(region.Length);
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
 namespace OrleansDedup.ImageFormats;
@@ -59,10 +58,10 @@ internal sealed class ImageFile(SafeFileHandle handle, long length, string forma
 
     private static ulong Decode(byte[] bytes, int at, int width, bool bigEndian) => (width, bigEndian) switch
     {
-        (4, true) => BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at)),
-        (4, false) => BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at)),
-        (8, true) => BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(at)),
-        _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(at)),
+        (4, true) => Endian.Be32(bytes, at),
+        (4, false) => Endian.Le32(bytes, at),
+        (8, true) => Endian.Be64(bytes, at),
+        _ => Endian.Le64(bytes, at),
     };
 
     /// <summary>Reads until the buffer is full or the file ends; the count read.</summary>

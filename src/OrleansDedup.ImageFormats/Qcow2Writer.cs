@@ -31,12 +31,12 @@ public static class Qcow2Writer
         long virtualSize = (size + 511) / 512 * 512;
         long clusters = (virtualSize + ClusterSize - 1) / ClusterSize;
         if (size < 0 || clusters > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(size), size, "this writer holds at most 128 TiB");
-        var allocated = new BitArray((int)clusters);
-        RandomAccess.SetLength(output, 0);
-        long data = WriteDataClusters(disk, output, allocated, progress);
-
         long l1Entries = (clusters + L2Entries - 1) / L2Entries;
-        long l2Tables = Enumerable.Range(0, (int)l1Entries).LongCount(t => AnyAllocated(allocated, t));
+        var allocated = new BitArray((int)clusters);
+        var tables = new BitArray((int)l1Entries);
+        RandomAccess.SetLength(output, 0);
+        var (data, l2Tables) = WriteDataClusters(disk, output, allocated, tables, progress);
+
         long l2Start = 1 + data;
         long l1Start = l2Start + l2Tables;
         long l1Clusters = ClustersFor(l1Entries * 8);
@@ -51,7 +51,7 @@ public static class Qcow2Writer
             (refcountBlocks, refcountTableClusters) = (blocks, tableClusters);
         }
 
-        var l1 = WriteL2Tables(output, allocated, l1Entries, l2Start);
+        var l1 = WriteL2Tables(output, allocated, tables, l2Start);
         Write(output, l1, l1Start);
         long refcountBlocksStart = refcountTableStart + refcountTableClusters;
         var table = new byte[refcountBlocks * 8];
@@ -64,30 +64,37 @@ public static class Qcow2Writer
         return virtualSize;
     }
 
-    /// <summary>Writes each cluster with data at host cluster 1, 2, ... in guest order and marks it.</summary>
-    private static long WriteDataClusters(IGuestDisk disk, SafeFileHandle output, BitArray allocated, Action<long>? progress)
+    /// <summary>Writes each cluster with data at host cluster 1, 2, ... in guest order and marks it, and the L2 table
+    /// that will map it; returns how many clusters and tables that makes.</summary>
+    private static (long Clusters, long Tables) WriteDataClusters(IGuestDisk disk, SafeFileHandle output, BitArray allocated,
+        BitArray tables, Action<long>? progress)
     {
-        long written = 0;
+        long written = 0, used = 0;
         DataBlocks.Scan(disk, ClusterSize, progress, (c, data) =>
         {
             if (data.IsEmpty) return;
             RandomAccess.Write(output, data, (1 + written) * ClusterSize);
             allocated[(int)c] = true;
             written++;
+            if (!tables[(int)(c / L2Entries)])
+            {
+                tables[(int)(c / L2Entries)] = true;
+                used++;
+            }
         });
-        return written;
+        return (written, used);
     }
 
     /// <summary>Writes one L2 table per L1 entry that maps any data, from host cluster <paramref name="l2Start"/> on;
     /// returns the L1 table. Data cluster n (in guest order) is host cluster 1 + n.</summary>
-    private static byte[] WriteL2Tables(SafeFileHandle output, BitArray allocated, long l1Entries, long l2Start)
+    private static byte[] WriteL2Tables(SafeFileHandle output, BitArray allocated, BitArray tables, long l2Start)
     {
-        var l1 = new byte[ClustersFor(l1Entries * 8) * ClusterSize];
+        var l1 = new byte[ClustersFor(tables.Length * 8L) * ClusterSize];
         var l2 = new byte[ClusterSize];
         long dataCluster = 1, l2Cluster = l2Start;
-        for (int t = 0; t < l1Entries; t++)
+        for (int t = 0; t < tables.Length; t++)
         {
-            if (!AnyAllocated(allocated, t)) continue;
+            if (!tables[t]) continue;
             Array.Clear(l2);
             for (int i = 0; i < L2Entries && (long)t * L2Entries + i < allocated.Length; i++)
             {
@@ -130,17 +137,6 @@ public static class Qcow2Writer
         BinaryPrimitives.WriteUInt32BigEndian(h[96..], 4); // refcount_order: 16-bit refcounts
         BinaryPrimitives.WriteUInt32BigEndian(h[100..], HeaderLength);
         return header;
-    }
-
-    private static bool AnyAllocated(BitArray allocated, int table)
-    {
-        int end = (int)Math.Min(allocated.Length, ((long)table + 1) * L2Entries);
-        for (int i = table * L2Entries; i < end; i++)
-        {
-            if (allocated[i]) return true;
-        }
-
-        return false;
     }
 
     private static long ClustersFor(long bytes) => Math.Max(1, (bytes + ClusterSize - 1) / ClusterSize);

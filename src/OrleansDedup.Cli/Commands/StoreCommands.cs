@@ -32,13 +32,12 @@ public sealed class RestoreSettings : GridSettings
     public string Format { get; init; } = "original";
 
     /// <summary>The guest disk format asked for, or null for the original file.</summary>
-    public GuestDiskFormat? GuestFormat => GuestDiskFormats.Parse(Format);
+    public ImageFormat? GuestFormat => GuestDiskFormats.Parse(Format);
 
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("restore needs --out FILE");
-        if (GuestFormat is not null || Format.Equals("original", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Success();
-        return ValidationResult.Error($"unknown format '{Format}'; use original, {GuestDiskFormats.Names}");
+        return GuestDiskFormats.TryParseTarget(Format, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error);
     }
 }
 
@@ -62,11 +61,11 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
         if (settings.Json) Output.Json(new { image = info.Name, output, format = written, size = new FileInfo(output).Length, digest = info.Digest, seconds });
         else AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}" + guest switch
         {
-            GuestDiskFormat.Raw => " as its raw guest disk: digest verified.",
-            GuestDiskFormat.Vhd => " as its guest disk in a fixed VHD: digest verified.",
-            GuestDiskFormat.Vdi => " as its guest disk in a dynamic VDI: digest verified.",
-            GuestDiskFormat.Qcow2 => " as its guest disk in qcow2: digest verified.",
-            GuestDiskFormat.Vmdk => " as its guest disk in a sparse VMDK: digest verified.",
+            ImageFormat.Raw => " as its raw guest disk: digest verified.",
+            ImageFormat.Vhd => " as its guest disk in a fixed VHD: digest verified.",
+            ImageFormat.Vdi => " as its guest disk in a dynamic VDI: digest verified.",
+            ImageFormat.Qcow2 => " as its guest disk in qcow2: digest verified.",
+            ImageFormat.Vmdk => " as its guest disk in a sparse VMDK: digest verified.",
             _ => ": digest verified.",
         });
         return ExitCodes.Ok;

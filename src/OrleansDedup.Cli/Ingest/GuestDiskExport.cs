@@ -12,11 +12,10 @@ namespace OrleansDedup.Cli.Ingest;
 public static class GuestDiskExport
 {
     /// <summary>The bytes <see cref="ToFile"/> reports in all, for a progress bar.</summary>
-    public static long ProgressTotal(ImageInfo info, GuestDiskFormat format) => info.Size + (format.IsPacked()
-        ? info.Container?.VirtualSize ?? info.Size
-        : info.Container is { } c ? c.GuestDataBytes + c.CompressedGuestBytes : info.Size);
+    public static long ProgressTotal(ImageInfo info, ImageFormat format) => info.Size + GuestDiskExporter.ProgressBytes(format,
+        info.Container?.VirtualSize ?? info.Size, info.Container is { } c ? c.GuestDataBytes + c.CompressedGuestBytes : info.Size);
 
-    public static async Task<ImageInfo> ToFile(IClusterClient client, ImageInfo info, string path, GuestDiskFormat format,
+    public static async Task<ImageInfo> ToFile(IClusterClient client, ImageInfo info, string path, ImageFormat format,
         Action<long> progress, CancellationToken cancellation)
     {
         var container = path + ".container";

@@ -33,9 +33,8 @@ public static class ImageEndpoints
     private static async Task<IResult> Content(string name, string? format, HttpContext http, IGrainFactory grains,
         ImageRestorer restorer, ScratchDirectories scratch, ILogger<ImageRestorer> logger)
     {
-        var guest = GuestDiskFormats.Parse(format);
-        if (format is not null && guest is null && !format.Equals("original", StringComparison.OrdinalIgnoreCase))
-            return Problems.Result(StatusCodes.Status400BadRequest, $"unknown format '{format}'; use original, {GuestDiskFormats.Names}");
+        if (!GuestDiskFormats.TryParseTarget(format, out var guest, out var unknown))
+            return Problems.Result(StatusCodes.Status400BadRequest, unknown);
         var info = await grains.GetGrain<IImageGrain>(name).GetInfo();
         if (info is null) return NoSuchImage(name);
         var temp = scratch.NewRestore();
@@ -46,7 +45,7 @@ public static class ImageEndpoints
             await restorer.Restore(name, temp, null, http.RequestAborted);
             if (guest is { } target)
             {
-                GuestDiskExporter.Export(temp, converted, target);
+                await Task.Run(() => GuestDiskExporter.Export(temp, converted, target, flush: false), http.RequestAborted);
                 ScratchDirectories.TryDelete(temp, logger);
             }
             stream = new FileStream(converted, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16,
