@@ -31,10 +31,9 @@ public readonly record struct IndexEntryView(
     [property: Id(3)] int References,
     [property: Id(4)] AliasPiece[]? Pieces);
 
-/// <summary>Alias entries whose last reference went away: the caller releases their pieces in turn.</summary>
+/// <summary>What a release did: the pieces of aliases it removed (the caller releases them in turn), the chunk bytes it
+/// freed, and the epoch of the shard that applied it, or that refused it, being of another epoch than expected.</summary>
 [GenerateSerializer, Immutable]
-/// <summary>What a release did: the pieces of aliases it removed, the chunk bytes it freed, and the epoch of the shard
-/// that applied it (or that it refused, being of another epoch than expected).</summary>
 public sealed record ReleaseResult(
     [property: Id(0)] AliasPiece[] OrphanedPieces, [property: Id(1)] long ReleasedBytes, [property: Id(2)] bool Refused, [property: Id(3)] Guid Epoch);
 

@@ -33,8 +33,8 @@ public sealed class CatalogGrain([PersistentState("catalog", StorageNames.Catalo
 
     public Task<string[]> List() => Task.FromResult(state.State.Names.ToArray());
 
-    /// <summary>Database errors do not survive the trip back to the caller as their own types, so an unreachable
-    /// database is reported here, as the one error kind callers act on.</summary>
+    /// <summary>An unreachable database is reported as an interrupted change, the error kind callers act on, with what
+    /// to do about it; the retries before that are <see cref="CatalogWrites"/>'.</summary>
     private async Task Write()
     {
         try

@@ -179,8 +179,7 @@ public sealed class ImageGrain(
             cancellation.ThrowIfCancellationRequested();
 
             logger.LogDebug("Ingest of {Image}: every segment done; flushing the index", Name);
-            if (!(await index.FlushAll()).SequenceEqual(epochs))
-                throw IndexRouter.ShardRestarted();
+            await index.FlushAll(epochs);
             var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r!.Stats);
             var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results!), started, plan.Length, stats,
                 (DateTimeOffset.UtcNow - started).TotalSeconds, container);

@@ -59,17 +59,21 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
     public async Task FlushShardsOf(IReadOnlyList<Fingerprint> fingerprints, Guid[]? epochs)
     {
         var groups = Group(fingerprints.Count, i => fingerprints[i]);
-        var flushed = await Task.WhenAll(groups.Select(g => Shard(g.Key).Flush()));
-        for (var i = 0; i < groups.Count; i++)
-            if (epochs is not null && flushed[i] != epochs[groups[i].Key])
-                throw ShardRestarted();
+        await Flush(groups.Select(g => g.Key), epochs);
     }
 
-    public static IngestException ShardRestarted() => new(IngestErrorKind.Interrupted,
-        "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
+    /// <summary>Flushes every shard; with <paramref name="epochs"/>, checks them as <see cref="FlushShardsOf"/> does.</summary>
+    public Task FlushAll(Guid[]? epochs = null) => Flush(Enumerable.Range(0, shardCount), epochs);
 
-    /// <summary>Flushes every shard; returns their epochs in shard order.</summary>
-    public Task<Guid[]> FlushAll() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).Flush()));
+    private async Task Flush(IEnumerable<int> shards, Guid[]? epochs)
+    {
+        var list = shards.ToArray();
+        var flushed = await Task.WhenAll(list.Select(s => Shard(s).Flush()));
+        for (var i = 0; i < list.Length; i++)
+            if (epochs is not null && flushed[i] != epochs[list[i]])
+                throw new IngestException(IngestErrorKind.Interrupted,
+                    "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
+    }
 
     public Task<Guid[]> Epochs() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).GetEpoch()));
 

@@ -31,28 +31,33 @@ public sealed class ShardPlacementDirector(IOptions<DedupOptions> options) : IPl
     {
         if (silos.Count == 0) throw new OrleansException($"no silo can host shard {shard}");
         var ordered = silos.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        var names = ordered.Select(s => s.ToString()).ToArray();
         var share = (shardCount + ordered.Length - 1) / ordered.Length;
         var held = new int[ordered.Length];
         for (var k = 0; k < shardCount; k++)
         {
-            var best = -1;
+            var (best, bestScore) = (-1, 0ul);
             for (var i = 0; i < ordered.Length; i++)
-                if (held[i] < share && (best < 0 || Score(k, ordered[i]) > Score(k, ordered[best]))) best = i;
+            {
+                if (held[i] >= share) continue;
+                var score = Score(k, names[i]);
+                if (best < 0 || score > bestScore) (best, bestScore) = (i, score);
+            }
             if (k == shard) return ordered[best];
             held[best]++;
         }
-        return ordered.MaxBy(s => Score(shard, s))!;
+        return ordered.MaxBy(s => Score(shard, s.ToString()))!;
     }
 
-    /// <summary>FNV-1a over shard and silo, finished with a 64-bit mix: the same on every silo and in every run.</summary>
-    private static ulong Score(long shard, SiloAddress silo)
+    /// <summary>FNV-1a over "shard@silo", finished with a 64-bit mix: the same on every silo and in every run.</summary>
+    private static ulong Score(long shard, string silo)
     {
+        Span<char> digits = stackalloc char[20];
+        shard.TryFormat(digits, out var length, provider: System.Globalization.CultureInfo.InvariantCulture);
         var hash = 14695981039346656037ul;
-        foreach (var c in $"{shard}@{silo}")
-        {
-            hash ^= c;
-            hash *= 1099511628211ul;
-        }
+        foreach (var c in digits[..length]) hash = (hash ^ c) * 1099511628211ul;
+        hash = (hash ^ '@') * 1099511628211ul;
+        foreach (var c in silo) hash = (hash ^ c) * 1099511628211ul;
         hash ^= hash >> 33;
         hash *= 0xff51afd7ed558ccdul;
         hash ^= hash >> 33;

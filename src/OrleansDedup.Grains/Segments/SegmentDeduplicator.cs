@@ -218,7 +218,7 @@ internal sealed class SegmentDeduplicator(
             aliases[r] = new NewIndexEntry(blockFingerprints[u], default, blockCounts[u], pieces.ToArray());
         }
 
-        var known = await StoreChunks(data, distinct);
+        var (known, chunkFingerprints, pieceCounts) = await StoreChunks(data, distinct);
         for (var k = 0; k < chunks.Count; k++)
         {
             var position = s.ChunkDistinct[k];
@@ -226,23 +226,22 @@ internal sealed class SegmentDeduplicator(
             else _stats.New(chunks[k].Length);
         }
 
-        await InsertAliases(aliases);
+        await InsertAliases(aliases, chunkFingerprints, pieceCounts);
     }
 
     /// <summary>Inserts a batch's aliases once their chunks and the references they hold are durable: a shard that
     /// crashed with those unflushed would otherwise come back without chunks that a surviving alias points at. (Doing
     /// this for several batches at once saves flushes, about 10 % of adaptive throughput, but hides the aliases from
     /// a concurrent ingest of similar data for that long, and it then stores what it would have matched.) The chunks'
-    /// references pass to the aliases.</summary>
-    private async Task InsertAliases(NewIndexEntry[] aliases)
+    /// references pass to the aliases: every residue chunk is a piece of some alias, one reference per piece, so
+    /// <paramref name="chunks"/> and <paramref name="pieces"/> are the batch's distinct chunks and their piece counts.</summary>
+    private async Task InsertAliases(NewIndexEntry[] aliases, Fingerprint[] chunks, int[] pieces)
     {
-        await index.FlushShardsOf(aliases.SelectMany(a => a.Pieces!).Select(p => p.Chunk).Distinct().ToArray(), work.Epochs);
+        await index.FlushShardsOf(chunks, work.Epochs);
         // The chunks' references leave the ledger before the insert: if it fails part-way, the aliases it did create
         // hold them, and giving them back would free chunks those aliases point at. Held by no one, gc's recount
         // reclaims them.
-        foreach (var alias in aliases)
-        foreach (var piece in alias.Pieces!)
-            _ledger.Add(piece.Chunk, -1);
+        for (var i = 0; i < chunks.Length; i++) _ledger.Add(chunks[i], -pieces[i]);
         var collided = await index.Insert(aliases);
         var orphaned = new List<AliasPiece>();
         for (var r = 0; r < aliases.Length; r++)
@@ -270,7 +269,7 @@ internal sealed class SegmentDeduplicator(
         var distinct = s.DistinctChunks;
         distinct.Clear();
         for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k, 1);
-        var known = await StoreChunks(data, distinct);
+        var (known, _, _) = await StoreChunks(data, distinct);
 
         for (int b = 0, r = 0; b < blocks;)
         {
@@ -294,8 +293,8 @@ internal sealed class SegmentDeduplicator(
     }
 
     /// <summary>References the known chunks, stores the first occurrence of each unknown one durably and indexes it;
-    /// returns, per distinct chunk, whether the index knew it.</summary>
-    private async Task<bool[]> StoreChunks(Memory<byte> data, DistinctFingerprints distinct)
+    /// returns, per distinct chunk, whether the index knew it, with the fingerprints and counts it sent.</summary>
+    private async Task<(bool[] Known, Fingerprint[] Fingerprints, int[] Counts)> StoreChunks(Memory<byte> data, DistinctFingerprints distinct)
     {
         var fingerprints = distinct.FingerprintArray();
         var counts = distinct.CountArray();
@@ -313,7 +312,7 @@ internal sealed class SegmentDeduplicator(
             _stats.StoredChunkBytes += length + PackWriter.RecordHeaderSize;
         }
         await InsertDurably(entries.ToArray());
-        return known;
+        return (known, fingerprints, counts);
     }
 
     private static void ExtendRuns(List<(int Start, int Length)> runs, int start, int length)
