@@ -32,7 +32,9 @@ public sealed class BadContainerTests(GridFixture fixture, FormatImages images) 
         Assert.Equal(packs, PackBytes());
 
         var status = await Grid.Image($"broken-{strategy}").StartIngest(new IngestRequest(path, strategy, Opaque: true));
-        var info = (status.State == IngestState.Running ? await Grid.WaitForIngest($"broken-{strategy}") : status).Image!;
+        var opaque = status.State == IngestState.Running ? await Grid.WaitForIngest($"broken-{strategy}") : status;
+        Assert.True(opaque.State == IngestState.Succeeded, $"{opaque.ErrorKind}: {opaque.Error}");
+        var info = opaque.Image!;
         Assert.Equal("qcow2", info.Container!.Format);
         Assert.False(info.Container.FormatAware);
         var restored = fixture.Temp.File($"broken-{strategy}.restored");

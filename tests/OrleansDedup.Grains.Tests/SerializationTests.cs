@@ -36,7 +36,7 @@ public sealed class SerializationTests(GridFixture fixture) : IClassFixture<Grid
         var work = new SegmentWork("img", "/images/disk.vhd", 8 << 20, 1, 1 << 20, 3 << 20, SegmentMode.FixedThenRabin, "recipes/x", grid);
         Assert.Equal(grid, serializer.Deserialize<SegmentWork>(serializer.SerializeToArray(work))!.Grid);
 
-        var container = new ContainerInfo("vhd", "dynamic", 64 << 20, 15 << 20, 0, 41 << 10, true);
+        var container = new ContainerInfo("vhd", "dynamic", 64 << 20, 15 << 20, 3 << 20, 41 << 10, true);
         var info = new ImageInfo("img", "/images/disk.vhd", 16 << 20, ChunkingStrategy.Guest, "ab", DateTimeOffset.UnixEpoch, 1, DedupStats.Empty, 1.5, container);
         Assert.Equal(container, serializer.Deserialize<ImageInfo>(serializer.SerializeToArray(info))!.Container);
     }
