@@ -54,8 +54,9 @@ public sealed record DedupFilter(
 }
 
 /// <summary>Bytes of one class (memory or disk) after the filter: what crosses the wire (payload plus metadata) and what
-/// was saved, by reason.</summary>
-public readonly record struct Transfer(double Payload, double Metadata, double SavedZero, double SavedDedup, double SavedPresent)
+/// was saved, by reason. <see cref="SavedCompression"/> is what compressing the payload on the wire saved.</summary>
+public readonly record struct Transfer(double Payload, double Metadata, double SavedZero, double SavedDedup, double SavedPresent,
+    double SavedCompression = 0)
 {
     public static Transfer Empty => default;
 
@@ -63,8 +64,8 @@ public readonly record struct Transfer(double Payload, double Metadata, double S
     public double Wire => Payload + Metadata;
 
     /// <summary>Logical bytes this transfer stands for.</summary>
-    public double Logical => Payload + SavedZero + SavedDedup + SavedPresent;
+    public double Logical => Payload + SavedZero + SavedDedup + SavedPresent + SavedCompression;
 
     public static Transfer operator +(Transfer a, Transfer b) => new(a.Payload + b.Payload, a.Metadata + b.Metadata,
-        a.SavedZero + b.SavedZero, a.SavedDedup + b.SavedDedup, a.SavedPresent + b.SavedPresent);
+        a.SavedZero + b.SavedZero, a.SavedDedup + b.SavedDedup, a.SavedPresent + b.SavedPresent, a.SavedCompression + b.SavedCompression);
 }

@@ -21,7 +21,7 @@ public sealed class SerializationTests(GridFixture fixture) : IClassFixture<Grid
         Assert.Equal(fingerprints, back.Fingerprints);
         Assert.Equal(batch.Counts, back.Counts);
 
-        var entry = new NewIndexEntry(fingerprints[3], new ChunkLocation(7, 123456789012, 4096), 2, [new AliasPiece(fingerprints[4], 10, 20)]);
+        var entry = new NewIndexEntry(fingerprints[3], new ChunkLocation(7, 123456789012, 40, 4096), 2, [new AliasPiece(fingerprints[4], 10, 20)]);
         var entryBack = serializer.Deserialize<InsertBatch>(serializer.SerializeToArray(new InsertBatch([entry])))!.Entries[0];
         Assert.Equal(entry.Fingerprint, entryBack.Fingerprint);
         Assert.Equal(entry.Location, entryBack.Location);

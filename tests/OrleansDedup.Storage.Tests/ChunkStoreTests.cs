@@ -50,13 +50,19 @@ public sealed class ChunkStoreTests : IDisposable
     }
 
     [Fact]
-    public void Pack_length_accounts_for_magic_and_record_headers()
+    public void Pack_length_accounts_for_magic_frame_head_and_chunk_table()
     {
         using var store = new ChunkStore(_dir.Path);
         using var writer = store.CreateWriter();
-        var location = writer.Append(Fingerprint.Compute([1, 2, 3]), [1, 2, 3]);
-        Assert.Equal(8 + PackWriter.RecordHeaderSize, location.Offset);
-        Assert.Equal(8 + PackWriter.RecordHeaderSize + 3, writer.Length);
+        var first = writer.Append(Fingerprint.Compute([1, 2, 3]), [1, 2, 3]);
+        var second = writer.Append(Fingerprint.Compute([4, 5]), [4, 5]);
+        Assert.Equal(new ChunkLocation(writer.PackId, 8, 0, 3), first);
+        Assert.Equal(new ChunkLocation(writer.PackId, 8, 3, 2), second);
+        Assert.Equal(8, writer.Length);
+        writer.Flush();
+        // Five bytes do not pay for compression: stored as they are, after a 16-byte head and 36 bytes per chunk.
+        Assert.Equal(8 + 16 + 2 * 36 + 5, writer.Length);
+        Assert.Equal(writer.Length - 8, writer.StoredBytes);
     }
 
     [Fact]
@@ -124,7 +130,9 @@ public sealed class ChunkStoreTests : IDisposable
         Assert.Throws<InvalidDataException>(() => store.Read(location with { Pack = location.Pack + 99 }, buffer));
         Assert.Throws<InvalidDataException>(() => store.Read(location with { Length = 100 }, buffer));
         Assert.Throws<InvalidDataException>(() => store.Read(location with { Offset = 1_000_000 }, buffer));
-        Assert.Throws<InvalidDataException>(() => store.Read(location with { Offset = 0 }, buffer));
+        Assert.Throws<InvalidDataException>(() => store.Read(location with { Frame = 0 }, buffer));
+        Assert.Throws<InvalidDataException>(() => store.Read(location with { Frame = 1_000_000 }, buffer));
+        Assert.Throws<InvalidDataException>(() => store.Read(location with { Frame = 9 }, buffer));
         Assert.Throws<ArgumentException>(() => store.Read(location, new byte[2]));
     }
 

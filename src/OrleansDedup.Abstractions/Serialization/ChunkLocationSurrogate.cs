@@ -7,16 +7,17 @@ namespace OrleansDedup.Abstractions.Serialization;
 public struct ChunkLocationSurrogate
 {
     [Id(0)] public int Pack;
-    [Id(1)] public long Offset;
-    [Id(2)] public int Length;
+    [Id(1)] public long Frame;
+    [Id(2)] public int Offset;
+    [Id(3)] public int Length;
 }
 
 [RegisterConverter]
 public sealed class ChunkLocationConverter : IConverter<ChunkLocation, ChunkLocationSurrogate>
 {
     public ChunkLocation ConvertFromSurrogate(in ChunkLocationSurrogate surrogate) =>
-        new(surrogate.Pack, surrogate.Offset, surrogate.Length);
+        new(surrogate.Pack, surrogate.Frame, surrogate.Offset, surrogate.Length);
 
     public ChunkLocationSurrogate ConvertToSurrogate(in ChunkLocation value) =>
-        new() { Pack = value.Pack, Offset = value.Offset, Length = value.Length };
+        new() { Pack = value.Pack, Frame = value.Frame, Offset = value.Offset, Length = value.Length };
 }

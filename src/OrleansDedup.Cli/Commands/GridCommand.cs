@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
+using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -30,6 +31,10 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
         catch (UserError e)
         {
             return Fail(e.Message, e.ExitCode);
+        }
+        catch (StoreFormatException e)
+        {
+            return Fail(e.Message, ExitCodes.BadInput);
         }
         catch (IngestException e)
         {

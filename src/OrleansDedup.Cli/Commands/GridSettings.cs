@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Storage.Compression;
 using Spectre.Console.Cli;
 
 namespace OrleansDedup.Cli.Commands;
@@ -19,6 +20,10 @@ public class GridSettings : CommandSettings
     [CommandOption("--segment-size <SIZE>")]
     [Description("Segment size for large images, e.g. 1G or 64M (default 1G).")]
     public string? SegmentSize { get; init; }
+
+    [CommandOption("--compression <MODE>")]
+    [Description("Compression of a new store: none, zstd[:LEVEL] or auto[:LEVEL] (default auto:3: zstd level 3, data that does not compress stored as is). An existing store keeps its own and refuses another.")]
+    public string? Compression { get; init; }
 
     [CommandOption("--gateway <HOST:PORT>")]
     [Description("Act on a running cluster through these gateways (repeatable; or $ORLEANS_DEDUP_GATEWAYS, comma-separated) instead of the embedded silo.")]
@@ -52,9 +57,10 @@ public class GridSettings : CommandSettings
         if (SegmentSize is not null) options.SegmentSize = Sizes.Parse(SegmentSize);
         try
         {
+            if (Compression is not null) options.Compression = CompressionSettings.Parse(Compression);
             options.Validate();
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or FormatException)
         {
             throw new UserError(e.Message, ExitCodes.Usage);
         }

@@ -33,6 +33,7 @@ public sealed class DedupMetrics : IDisposable
 
     private readonly Counter<long> _ingestedBytes;
     private readonly Counter<long> _storedBytes;
+    private readonly Counter<long> _newBytes;
     private readonly Counter<long> _chunks;
     private readonly Histogram<double> _segmentDuration;
     private readonly Counter<long> _segments;
@@ -53,8 +54,10 @@ public sealed class DedupMetrics : IDisposable
 
         // orleans_dedup_ingested_bytes_total: image bytes processed by segments (zero runs and holes included).
         _ingestedBytes = _meter.CreateCounter<long>("orleans_dedup_ingested", "By", "Image bytes processed by ingests (zero runs and holes included)");
-        // orleans_dedup_stored_bytes_total: bytes written to packs for chunks no index knew (record headers included).
-        _storedBytes = _meter.CreateCounter<long>("orleans_dedup_stored", "By", "Unique chunk bytes written to the packs by ingests");
+        // orleans_dedup_stored_bytes_total: bytes written to packs for chunks no index knew, compressed, frame heads included.
+        _storedBytes = _meter.CreateCounter<long>("orleans_dedup_stored", "By", "Bytes ingests wrote to the packs for new chunks (compressed, frame heads included)");
+        // orleans_dedup_new_bytes_total: the same chunks' raw bytes; new / stored is the compression ratio.
+        _newBytes = _meter.CreateCounter<long>("orleans_dedup_new", "By", "Raw bytes of the new chunks ingests stored, before compression");
         // orleans_dedup_chunks_total{kind="zero|duplicate|new"}: fixed blocks or content-defined chunks by what became of them.
         _chunks = _meter.CreateCounter<long>("orleans_dedup_chunks", "{chunk}", "Blocks and chunks ingested, by kind: zero, duplicate or new");
         // orleans_dedup_segment_duration_seconds: one segment's deduplication, read to recipe written.
@@ -162,6 +165,7 @@ public sealed class DedupMetrics : IDisposable
             var m = _metrics;
             Add(m._ingestedBytes, stats.ZeroBytes + stats.DuplicateBytes + stats.NewBytes - (last.ZeroBytes + last.DuplicateBytes + last.NewBytes));
             Add(m._storedBytes, stats.StoredChunkBytes - last.StoredChunkBytes);
+            Add(m._newBytes, stats.NewBytes - last.NewBytes);
             Add(m._chunks, stats.ZeroChunks - last.ZeroChunks, Zero);
             Add(m._chunks, stats.DuplicateChunks - last.DuplicateChunks, Duplicate);
             Add(m._chunks, stats.NewChunks - last.NewChunks, New);

@@ -1,4 +1,6 @@
 using OrleansDedup.Chunking;
+using OrleansDedup.Storage;
+using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Grains.Hosting;
 
@@ -33,6 +35,15 @@ public sealed class DedupOptions
     /// joins, its share of the shards moves to it within about two such periods.</summary>
     public TimeSpan ShardRebalanceInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How new chunks are compressed; unset, a new store takes <see cref="CompressionSettings.Default"/> and an
+    /// existing one keeps what it was made with (a different setting for an existing store is refused).</summary>
+    public CompressionSettings? Compression { get; set; }
+
+    /// <summary>Raw bytes of neighbouring new chunks compressed together as one frame (a store setting).</summary>
+    public int FrameSize { get; set; } = PackSettings.DefaultFrameSize;
+
+    public PackSettings Packs => new(Compression ?? CompressionSettings.Default, FrameSize);
+
     public int RabinMinSize { get; set; } = 2048;
 
     public int RabinAverageSize { get; set; } = 8192;
@@ -60,5 +71,6 @@ public sealed class DedupOptions
         if (ShardRebalanceInterval <= TimeSpan.Zero) throw new ArgumentException("The shard rebalance interval must be positive.");
         if (RabinMaxSize > BatchSize) throw new ArgumentException("The Rabin maximum chunk size must not exceed the batch size.");
         Rabin.Validate();
+        Packs.Validate();
     }
 }

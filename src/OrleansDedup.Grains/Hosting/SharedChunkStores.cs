@@ -12,5 +12,7 @@ internal static class SharedChunkStores
 {
     private static readonly ConcurrentDictionary<string, ChunkStore> Stores = new();
 
-    public static ChunkStore For(string directory) => Stores.GetOrAdd(Path.GetFullPath(directory), d => new ChunkStore(d));
+    /// <summary>The store's settings are those of its manifest, the same for every silo on the directory.</summary>
+    public static ChunkStore For(string directory, PackSettings settings) =>
+        Stores.GetOrAdd(Path.GetFullPath(directory), d => new ChunkStore(d, settings));
 }

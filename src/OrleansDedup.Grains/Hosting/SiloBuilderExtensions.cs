@@ -42,7 +42,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddDatabaseErrorTransport();
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton(layout);
-        silo.Services.AddSingleton(SharedChunkStores.For(layout.Root));
+        silo.Services.AddSingleton(SharedChunkStores.For(layout.Root, options.Packs));
         silo.Services.AddSingleton(sp => new DedupMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ChunkStore>()));
         silo.Services.AddSingleton(sp => new IndexRouter(sp.GetRequiredService<IGrainFactory>(), options.ShardCount) { Metrics = sp.GetRequiredService<DedupMetrics>() });
         silo.Services.AddPlacementDirector<ShardPlacementStrategy, ShardPlacementDirector>();

@@ -1,17 +1,22 @@
 using System.Text.Json;
+using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Grains.Hosting;
 
 /// <summary>The settings a store was created with; later runs must use the same, or fingerprints land in the wrong shard
-/// and chunk boundaries stop matching.</summary>
-public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize, int RabinAverageSize, int RabinMaxSize, int RabinWindowSize)
+/// and chunk boundaries stop matching. Compression and frame size are chosen when the store is made, too.</summary>
+public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize, int RabinAverageSize, int RabinMaxSize, int RabinWindowSize,
+    string? Compression = null, int FrameSize = 0)
 {
-    public const int CurrentVersion = 1;
+    /// <summary>2: packs of compressed frames. Version 1 stores (one uncompressed record per chunk) are refused.</summary>
+    public const int CurrentVersion = 2;
 
     public static StoreManifest From(DedupOptions o) =>
-        new(CurrentVersion, o.ShardCount, o.RabinMinSize, o.RabinAverageSize, o.RabinMaxSize, o.RabinWindowSize);
+        new(CurrentVersion, o.ShardCount, o.RabinMinSize, o.RabinAverageSize, o.RabinMaxSize, o.RabinWindowSize,
+            (o.Compression ?? CompressionSettings.Default).ToString(), o.FrameSize);
 
     /// <summary>Creates the manifest of a new store, or adopts an existing store's settings into the options.</summary>
+    /// <exception cref="StoreFormatException">The store is of another version, or asked for another compression.</exception>
     public static void Reconcile(StoreLayout layout, DedupOptions options)
     {
         Directory.CreateDirectory(layout.Root);
@@ -23,23 +28,46 @@ public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize
             var tmp = layout.Manifest + ".tmp";
             File.WriteAllText(tmp, JsonSerializer.Serialize(From(options)));
             File.Move(tmp, layout.Manifest, overwrite: true);
+            options.Compression ??= CompressionSettings.Default;
             return;
         }
-        StoreManifest? stored;
-        try
-        {
-            stored = JsonSerializer.Deserialize<StoreManifest>(File.ReadAllText(layout.Manifest));
-        }
-        catch (JsonException)
-        {
-            stored = null;
-        }
-        if (stored is null || stored.Version != CurrentVersion)
-            throw new InvalidDataException($"{layout.Manifest} is not a store manifest this version understands.");
+        var stored = Read(layout.Manifest);
+        var compression = CompressionSettings.Parse(stored.Compression!);
+        if (options.Compression is { } asked && asked != compression)
+            throw new StoreFormatException($"the store {layout.Root} was made with compression {compression}; it cannot change to {asked}");
         options.ShardCount = stored.ShardCount;
         options.RabinMinSize = stored.RabinMinSize;
         options.RabinAverageSize = stored.RabinAverageSize;
         options.RabinMaxSize = stored.RabinMaxSize;
         options.RabinWindowSize = stored.RabinWindowSize;
+        options.Compression = compression;
+        options.FrameSize = stored.FrameSize;
+    }
+
+    private static StoreManifest Read(string path)
+    {
+        StoreManifest? stored;
+        try
+        {
+            stored = JsonSerializer.Deserialize<StoreManifest>(File.ReadAllText(path));
+        }
+        catch (JsonException)
+        {
+            stored = null;
+        }
+        if (stored is { Version: < CurrentVersion })
+            throw new StoreFormatException(
+                $"{path} is a version {stored.Version} store of an earlier OrleansDedup (uncompressed packs), which this build does not read; restore its images with that build and ingest them into a new store");
+        if (stored is null || stored.Version != CurrentVersion || stored.Compression is null || stored.FrameSize <= 0)
+            throw new StoreFormatException($"{path} is not a store manifest this version understands");
+        try
+        {
+            CompressionSettings.Parse(stored.Compression);
+        }
+        catch (FormatException e)
+        {
+            throw new StoreFormatException($"{path}: {e.Message}");
+        }
+        return stored;
     }
 }

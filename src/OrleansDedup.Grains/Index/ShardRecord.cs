@@ -24,9 +24,10 @@ internal static class ShardRecord
         {
             buffer[0] = ChunkKind;
             BinaryPrimitives.WriteInt32LittleEndian(buffer[37..], entry.Location.Pack);
-            BinaryPrimitives.WriteInt64LittleEndian(buffer[41..], entry.Location.Offset);
-            BinaryPrimitives.WriteInt32LittleEndian(buffer[49..], entry.Location.Length);
-            return 53;
+            BinaryPrimitives.WriteInt64LittleEndian(buffer[41..], entry.Location.Frame);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[49..], entry.Location.Offset);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[53..], entry.Location.Length);
+            return 57;
         }
         buffer[0] = AliasKind;
         buffer[37] = checked((byte)entry.Pieces.Length);
@@ -67,7 +68,8 @@ internal static class ShardRecord
                     new ChunkLocation(
                         BinaryPrimitives.ReadInt32LittleEndian(record[37..]),
                         BinaryPrimitives.ReadInt64LittleEndian(record[41..]),
-                        BinaryPrimitives.ReadInt32LittleEndian(record[49..])),
+                        BinaryPrimitives.ReadInt32LittleEndian(record[49..]),
+                        BinaryPrimitives.ReadInt32LittleEndian(record[53..])),
                     BinaryPrimitives.ReadInt32LittleEndian(record[33..]),
                     null);
                 break;

@@ -41,13 +41,14 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, S
         foreach (var pack in store.ListPacks())
         {
             if (store.IsOpenForWriting(pack.Id)) continue;
+            // Usage counts raw chunk bytes, so it is compared with the raw bytes the pack's frames hold.
             var live = usage.GetValueOrDefault(pack.Id);
             if (live == 0)
             {
                 store.DeletePack(pack.Id);
                 deleted++;
             }
-            else if (live < pack.Length * CompactBelow)
+            else if (live < PackScanner.Frames(store.PackPath(pack.Id)).Sum(f => (long)f.RawLength) * CompactBelow)
             {
                 toCompact.Add(pack.Id);
             }
@@ -59,18 +60,24 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, S
         return new GcResult(deleted, toCompact.Count, before, after, recount.Repaired, recount.Abandoned, recount.Skipped);
     }
 
+    /// <summary>Copies the live chunks of <paramref name="packs"/> into a new pack, in their old order so that neighbours
+    /// share frames again, then points the index at the copies and deletes the old packs.</summary>
     private async Task Compact(HashSet<int> packs)
     {
-        var moves = new List<ChunkMove>();
+        var live = new List<IndexEntryView>();
+        await foreach (var entry in index.ListAll())
+            if (entry.Pieces is null && packs.Contains(entry.Location.Pack)) live.Add(entry);
+        live.Sort((a, b) => (a.Location.Pack, a.Location.Frame, a.Location.Offset).CompareTo((b.Location.Pack, b.Location.Frame, b.Location.Offset)));
+        var moves = new List<ChunkMove>(live.Count);
+        using (var reader = new PackReader(store))
         using (var writer = store.CreateWriter())
         {
             var buffer = new byte[64 << 10];
-            await foreach (var entry in index.ListAll())
+            foreach (var entry in live)
             {
-                if (entry.Pieces is not null || !packs.Contains(entry.Location.Pack)) continue;
                 if (buffer.Length < entry.Location.Length) buffer = new byte[entry.Location.Length];
                 var bytes = buffer.AsSpan(0, entry.Location.Length);
-                store.Read(entry.Location, bytes);
+                reader.Read(entry.Location, bytes);
                 moves.Add(new ChunkMove(entry.Fingerprint, entry.Location, writer.Append(entry.Fingerprint, bytes)));
             }
             writer.Flush();

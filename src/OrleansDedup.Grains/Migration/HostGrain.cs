@@ -4,7 +4,9 @@ using OrleansDedup.Abstractions.Migration;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Recipes;
+using Microsoft.Extensions.Options;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Grains.Migration;
 
@@ -18,7 +20,7 @@ namespace OrleansDedup.Grains.Migration;
 /// block (alias) fingerprints for adaptive, each with the assembled bytes of that block. So a host restores from its
 /// own recipes and cache only, with no alias resolution and no access to the grid's index.</remarks>
 [HostPlacement]
-public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo) : Grain, IHostGrain
+public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo, IOptions<DedupOptions> options) : Grain, IHostGrain
 {
     private readonly Dictionary<Fingerprint, ChunkLocation> _cache = new();
     private ChunkStore _store = null!;
@@ -34,7 +36,7 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo) : Grai
     {
         _directory = Path.Combine(layout.Root, "hosts", SafeName(Name));
         Directory.CreateDirectory(_directory);
-        _store = HostStores.For(_directory);
+        _store = HostStores.For(_directory, options.Value.Packs);
         foreach (var pack in _store.ListPacks())
         {
             if (_store.IsOpenForWriting(pack.Id)) continue;
@@ -66,12 +68,18 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo) : Grai
     public Task<long> Store(ChunkBatch batch)
     {
         var n = batch.Fingerprints.Length;
-        if (batch.Offsets.Length != n + 1 || batch.Offsets[n] != batch.Data.Length)
+        if (batch.Offsets.Length != n + 1 || batch.Offsets[0] != 0 || (!batch.Compressed && batch.Offsets[n] != batch.Data.Length))
             throw new ArgumentException("the chunk batch's offsets do not match its data");
+        var raw = batch.Data;
+        if (batch.Compressed)
+        {
+            raw = new byte[batch.Offsets[n]];
+            if (!FrameDecompressor.TryDecompress(batch.Data, raw, out var error)) throw new InvalidDataException($"the chunk batch {error}; nothing was stored");
+        }
         var bad = -1;
         Parallel.For(0, n, i =>
         {
-            if (Fingerprint.Compute(batch.Data.AsSpan(batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i])) != batch.Fingerprints[i]) bad = i;
+            if (Fingerprint.Compute(raw.AsSpan(batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i])) != batch.Fingerprints[i]) bad = i;
         });
         if (bad >= 0) throw new InvalidDataException($"chunk {batch.Fingerprints[bad]} does not match its bytes; nothing was stored");
         var added = new List<(Fingerprint, ChunkLocation)>();
@@ -82,7 +90,7 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo) : Grai
             {
                 var fp = batch.Fingerprints[i];
                 if (_cache.ContainsKey(fp) || added.Any(a => a.Item1 == fp)) continue;
-                var data = batch.Data.AsSpan(batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i]);
+                var data = raw.AsSpan(batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i]);
                 added.Add((fp, writer.Append(fp, data)));
                 written += data.Length;
             }
@@ -117,6 +125,7 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo) : Grai
         {
             using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 20];
+            using var packs = new PackReader(_store);
             using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None))
             {
                 for (var s = 0; s < held.Segments; s++)
@@ -132,7 +141,7 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo) : Grai
                             if (location.Length != entry.Length) throw new InvalidDataException($"chunk {entry.Fingerprint} has the wrong length");
                             if (buffer.Length < location.Length) buffer = new byte[location.Length];
                             var data = buffer.AsSpan(0, location.Length);
-                            _store.Read(location, data);
+                            packs.Read(location, data);
                             if (Fingerprint.Compute(data) != entry.Fingerprint) throw new InvalidDataException($"chunk {entry.Fingerprint} is damaged in host {Name}'s cache");
                             output.Position = position;
                             output.Write(data);
@@ -186,5 +195,6 @@ internal static class HostStores
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ChunkStore> Stores = new();
 
-    public static ChunkStore For(string directory) => Stores.GetOrAdd(Path.GetFullPath(directory), d => new ChunkStore(d));
+    public static ChunkStore For(string directory, PackSettings settings) =>
+        Stores.GetOrAdd(Path.GetFullPath(directory), d => new ChunkStore(d, settings));
 }

@@ -6,6 +6,7 @@ using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Recipes;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Grains.Migration;
 
@@ -64,8 +65,8 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
             ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
         var held = await destination.HoldsImage(image);
         var present = new HashSet<Fingerprint>();
-        var assembler = new ChunkAssembler(store, index);
-        long zero = 0, dedup = 0, already = 0, chunkBytes = 0, chunks = 0, metadata = 0;
+        using var assembler = new ChunkAssembler(store, index);
+        long zero = 0, dedup = 0, already = 0, chunkBytes = 0, chunks = 0, metadata = 0, wire = 0;
         var batches = 0;
         var batch = new List<RecipeEntry>(BatchEntries);
 
@@ -97,7 +98,7 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
                 }
             }
             batch.Clear();
-            if (send.Count > 0) await Send(send, assembler, destination);
+            if (send.Count > 0) wire += await Send(send, assembler, destination);
         }
 
         for (var segment = 0; segment < manifest.SegmentRecipes.Length; segment++)
@@ -118,12 +119,15 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
             metadata += recipe.Length;
             await destination.StoreRecipe(new RecipeCopy(image, segment, manifest.SegmentRecipes.Length, manifest.Image.Size, manifest.Image.Digest, recipe));
         }
-        return new DataMovement(manifest.Image.Size, chunkBytes, chunks, metadata, zero, dedup, already, batches);
+        return new DataMovement(manifest.Image.Size, chunkBytes, chunks, metadata, zero, dedup, already, batches, wire);
     }
 
-    /// <summary>Reads the chunks from the grid's store and writes them into the destination's cache, a few MiB per call.</summary>
-    private static async Task Send(List<(Fingerprint Fingerprint, int Length)> chunks, ChunkAssembler assembler, IHostGrain destination)
+    /// <summary>Reads the chunks from the grid's store and writes them into the destination's cache, a few MiB per call,
+    /// compressed as the store compresses; returns the bytes that crossed the wire.</summary>
+    private async Task<long> Send(List<(Fingerprint Fingerprint, int Length)> chunks, ChunkAssembler assembler, IHostGrain destination)
     {
+        using var compressor = new FrameCompressor(store.Settings.Compression);
+        long wire = 0;
         var views = await assembler.Load(chunks.Select(c => c.Fingerprint).ToArray());
         var at = 0;
         while (at < chunks.Count)
@@ -139,8 +143,14 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
                 if (n != chunks[i].Length) throw new InvalidDataException($"chunk {chunks[i].Fingerprint} has {n} bytes, the recipe says {chunks[i].Length}");
                 offsets[i - at + 1] = offsets[i - at] + n;
             }
-            await destination.Store(new ChunkBatch(chunks.Skip(at).Take(end - at).Select(c => c.Fingerprint).ToArray(), offsets, data));
+            var packed = new byte[FrameCompressor.Bound(data.Length)];
+            var (codec, length) = compressor.Compress(data, packed);
+            var payload = codec == FrameCodec.Zstd ? packed[..length] : data;
+            wire += payload.Length;
+            await destination.Store(new ChunkBatch(chunks.Skip(at).Take(end - at).Select(c => c.Fingerprint).ToArray(), offsets, payload,
+                Compressed: codec == FrameCodec.Zstd));
             at = end;
         }
+        return wire;
     }
 }

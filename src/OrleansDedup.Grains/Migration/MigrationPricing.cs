@@ -61,7 +61,8 @@ internal static class MigrationPricing
     {
         var disk = transfer.Disk;
         return new VmMigrationSpec(request.RamBytes, Dirty(request.Dirty), disk.LogicalBytes, request.SharedStorage,
-            new Transfer(disk.ChunkBytes, disk.MetadataBytes, disk.ZeroBytes, disk.DedupBytes, disk.PresentBytes), request.DeviceStateBytes,
+            new Transfer(disk.WireChunkBytes, disk.MetadataBytes, disk.ZeroBytes, disk.DedupBytes, disk.PresentBytes,
+                disk.ChunkBytes - disk.WireChunkBytes), request.DeviceStateBytes,
             request.DiskWriteBytesPerSecond);
     }
 

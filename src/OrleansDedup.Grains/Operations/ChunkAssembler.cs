@@ -7,10 +7,12 @@ namespace OrleansDedup.Grains.Operations;
 
 /// <summary>
 /// Fetches the bytes behind a batch of fingerprints: it resolves them in the index (one call per shard), resolves
-/// aliases to their chunks in a second round, reads each chunk once, and checks every result against its fingerprint.
+/// aliases to their chunks in a second round, reads each chunk once, in pack order so that each frame is decoded once.
+/// Callers check what they assemble against its fingerprint.
 /// </summary>
-internal sealed class ChunkAssembler(ChunkStore store, IndexRouter index)
+internal sealed class ChunkAssembler(ChunkStore store, IndexRouter index) : IDisposable
 {
+    private readonly PackReader _packs = new(store, frames: 16);
     private readonly Dictionary<Fingerprint, (int Offset, int Length)> _chunks = new();
     private byte[] _arena = new byte[16 << 20];
     private int _used;
@@ -31,10 +33,12 @@ internal sealed class ChunkAssembler(ChunkStore store, IndexRouter index)
                 if (!v.Found || v.Pieces is not null) throw new InvalidDataException($"an alias points at chunk {v.Fingerprint}, which the index does not hold");
                 views[v.Fingerprint] = v;
             }
-        foreach (var v in views.Values)
-            if (v.Pieces is null) ReadChunk(v);
+        foreach (var v in views.Values.Where(v => v.Pieces is null).OrderBy(v => (v.Location.Pack, v.Location.Frame, v.Location.Offset)))
+            ReadChunk(v);
         return views;
     }
+
+    public void Dispose() => _packs.Dispose();
 
     /// <summary>Writes the bytes of <paramref name="view"/> (a chunk or an alias) into <paramref name="destination"/>.</summary>
     public int CopyTo(in IndexEntryView view, Span<byte> destination)
@@ -61,7 +65,7 @@ internal sealed class ChunkAssembler(ChunkStore store, IndexRouter index)
         if (_chunks.ContainsKey(view.Fingerprint)) return;
         var length = view.Location.Length;
         if (_used + length > _arena.Length) Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _used + length));
-        store.Read(view.Location, _arena.AsSpan(_used, length));
+        _packs.Read(view.Location, _arena.AsSpan(_used, length));
         _chunks[view.Fingerprint] = (_used, length);
         _used += length;
     }

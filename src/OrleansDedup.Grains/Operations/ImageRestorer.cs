@@ -56,7 +56,7 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
     {
         var manifest = await grains.GetGrain<IImageGrain>(image).GetManifest()
             ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
-        var assembler = new ChunkAssembler(store, index);
+        using var assembler = new ChunkAssembler(store, index);
         var buffer = new byte[BatchBytes + (1 << 20)];
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var recipe in manifest.SegmentRecipes)

@@ -34,7 +34,9 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
         var expected = new Dictionary<Fingerprint, long>();
         long bytes = 0, chunks = 0, aliases = 0;
         var buffer = new byte[1 << 20];
-        foreach (var e in entries.Values)
+        // In pack order, so that each frame is decoded once; aliases by their first chunk, for the same reason.
+        using var packs = new PackReader(store, frames: 64);
+        foreach (var e in entries.Values.OrderBy(e => e.Pieces is null ? 0 : 1).ThenBy(e => FirstLocation(e, entries)))
         {
             var length = e.Pieces is null ? e.Location.Length : e.Pieces.Sum(p => p.Length);
             if (buffer.Length < length) buffer = new byte[length];
@@ -44,7 +46,7 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
                 if (e.Pieces is null)
                 {
                     chunks++;
-                    store.Read(e.Location, data);
+                    packs.Read(e.Location, data);
                 }
                 else
                 {
@@ -55,8 +57,9 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
                         expected[piece.Chunk] = expected.GetValueOrDefault(piece.Chunk) + 1;
                         if (!entries.TryGetValue(piece.Chunk, out var chunk) || chunk.Pieces is not null)
                             throw new InvalidDataException($"alias {e.Fingerprint} points at chunk {piece.Chunk}, which is not in the index");
-                        var loc = chunk.Location;
-                        store.Read(new ChunkLocation(loc.Pack, loc.Offset + piece.Offset, piece.Length), data.Slice(at, piece.Length));
+                        if (piece.Offset < 0 || piece.Length < 0 || piece.Offset + piece.Length > chunk.Location.Length)
+                            throw new InvalidDataException($"alias {e.Fingerprint} takes bytes past the end of chunk {piece.Chunk}");
+                        packs.Read(chunk.Location with { Offset = chunk.Location.Offset + piece.Offset, Length = piece.Length }, data.Slice(at, piece.Length));
                         at += piece.Length;
                     }
                 }
@@ -65,7 +68,7 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
             }
             catch (InvalidDataException x)
             {
-                Problem(x.Message);
+                Problem($"chunk {e.Fingerprint}: {x.Message}");
             }
         }
 
@@ -114,5 +117,12 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
         foreach (var fp in expected.Keys.Where(fp => !entries.ContainsKey(fp)))
             Problem($"{fp} is referenced but not indexed");
         return new VerifyReport(names.Length, chunks, aliases, bytes, problems.ToArray(), leaked);
+    }
+
+    private static (int, long, int) FirstLocation(IndexEntryView entry, Dictionary<Fingerprint, IndexEntryView> entries)
+    {
+        var location = entry.Pieces is null ? entry.Location
+            : entry.Pieces.Length > 0 && entries.TryGetValue(entry.Pieces[0].Chunk, out var chunk) ? chunk.Location : default;
+        return (location.Pack, location.Frame, location.Offset);
     }
 }

@@ -54,6 +54,7 @@ internal sealed class SegmentDeduplicator(
                     reading = next < work.Length ? ReadAhead(source, buffers[(k + 1) % 2], next) : null;
                     if (hasData) await ProcessBatch(buffers[k % 2].AsMemory(0, length), work.Offset + position);
                     else AddZeroRun(length);
+                    _stats.StoredChunkBytes = _pack?.StoredBytes ?? 0;
                     progress(length);
                     meter?.Report(_stats.ToStats());
                     position = next;
@@ -61,6 +62,7 @@ internal sealed class SegmentDeduplicator(
                 }
                 source.CheckLength();
                 _pack?.Dispose();
+                _stats.StoredChunkBytes = _pack?.StoredBytes ?? 0;
                 var digest = _recipe.Complete();
                 _stats.RecipeBytes = _recipe.Bytes;
                 meter?.Complete(succeeded: true);
@@ -177,7 +179,6 @@ internal sealed class SegmentDeduplicator(
             var u = unknown[i];
             var block = _scratch.Block(data.Span, _scratch.Blocks.FirstOccurrence(u));
             entries[i] = new NewIndexEntry(fingerprints[u], pack.Append(fingerprints[u], block), counts[u], null);
-            _stats.StoredChunkBytes += block.Length + PackWriter.RecordHeaderSize;
         }
         await InsertDurably(entries);
     }
@@ -309,7 +310,6 @@ internal sealed class SegmentDeduplicator(
             }
             var (start, length) = _scratch.Chunks[distinct.FirstOccurrence(i)];
             entries.Add(new NewIndexEntry(fingerprints[i], Pack().Append(fingerprints[i], data.Span.Slice(start, length)), counts[i], null));
-            _stats.StoredChunkBytes += length + PackWriter.RecordHeaderSize;
         }
         await InsertDurably(entries.ToArray());
         return (known, fingerprints, counts);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Host.Configuration;
 
@@ -111,6 +112,10 @@ public sealed class SiloHostOptions
         {
             DedupOptions().Validate();
         }
+        catch (FormatException e)
+        {
+            throw new ConfigurationError($"{e.Message}; fix {Env(nameof(Compression))}");
+        }
         catch (ArgumentException e)
         {
             throw new ConfigurationError($"{e.Message} (see {Env(nameof(ShardCount))}, {Env(nameof(SegmentSize))}, {Env(nameof(BatchSize))}, {Env(nameof(ShardRebalanceSeconds))})");
@@ -123,6 +128,9 @@ public sealed class SiloHostOptions
     /// <summary>How often an index shard checks whether a silo that joined should take it over (default 15 s).</summary>
     public int? ShardRebalanceSeconds { get; set; }
 
+    /// <summary>Compression of a new store (none, zstd[:LEVEL], auto[:LEVEL]; default auto:3); an existing store keeps its own.</summary>
+    public string? Compression { get; set; }
+
     public DedupOptions DedupOptions()
     {
         var options = new DedupOptions { DataDirectory = DataDirectory, CatalogConnectionString = IsPostgreSql ? ConnectionString : null };
@@ -131,6 +139,7 @@ public sealed class SiloHostOptions
         if (ShardCount is { } shards) options.ShardCount = shards;
         if (SegmentSize is { } segment) options.SegmentSize = segment;
         if (BatchSize is { } batch) options.BatchSize = batch;
+        if (Compression is { } compression) options.Compression = CompressionSettings.Parse(compression);
         return options;
     }
 

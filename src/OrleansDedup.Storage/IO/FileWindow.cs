@@ -42,18 +42,8 @@ internal sealed class FileWindow : IDisposable
         }
 
         _start = position;
-        _count = 0;
         var wanted = (int)Math.Min(_buffer.Length, Length - position);
-        while (_count < wanted)
-        {
-            var read = RandomAccess.Read(_handle, _buffer.AsSpan(_count, wanted - _count), position + _count);
-            if (read == 0)
-            {
-                break;
-            }
-
-            _count += read;
-        }
+        _count = FileReads.ReadFully(_handle, _buffer.AsSpan(0, wanted), position);
 
         if (_count < count)
         {

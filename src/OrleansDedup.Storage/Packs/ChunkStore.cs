@@ -22,11 +22,16 @@ public sealed class ChunkStore : IDisposable
     private bool _disposed;
 
     /// <summary>Opens (creating if needed) the store rooted at <paramref name="directory"/>.</summary>
-    public ChunkStore(string directory)
+    public ChunkStore(string directory, PackSettings? settings = null)
     {
+        Settings = settings ?? PackSettings.Default;
+        Settings.Validate();
         PackDirectory = Path.Combine(Path.GetFullPath(directory), "packs");
         Directory.CreateDirectory(PackDirectory);
     }
+
+    /// <summary>How new packs are written: compression and frame size. Packs already written keep theirs.</summary>
+    public PackSettings Settings { get; }
 
     /// <summary>The folder holding the pack files.</summary>
     public string PackDirectory { get; }
@@ -57,46 +62,18 @@ public sealed class ChunkStore : IDisposable
                 }
 
                 _openForWriting[id] = marker;
-                return new PackWriter(this, id, handle);
+                return new PackWriter(this, id, handle, Settings);
             }
         }
     }
 
-    /// <summary>Reads a chunk's bytes into the start of <paramref name="destination"/>. Allocation-free on the hot path.</summary>
-    /// <exception cref="InvalidDataException">The pack is missing or ends before the chunk does.</exception>
+    /// <summary>Reads a chunk's bytes into the start of <paramref name="destination"/>, decoding its frame. Readers of
+    /// many chunks use one <see cref="PackReader"/>, which decodes each frame once.</summary>
+    /// <exception cref="InvalidDataException">The pack is missing, or its frame is damaged or ends before the chunk does.</exception>
     public void Read(ChunkLocation location, Span<byte> destination)
     {
-        if (destination.Length < location.Length)
-        {
-            throw new ArgumentException($"Destination holds {destination.Length} bytes; the chunk needs {location.Length}.", nameof(destination));
-        }
-
-        if (location.Length < 0 || location.Offset < PackFormat.MagicSize + PackWriter.RecordHeaderSize)
-        {
-            throw new InvalidDataException($"Invalid chunk location {location}.");
-        }
-
-        var handle = ReadHandle(location.Pack);
-        var remaining = destination[..location.Length];
-        var offset = location.Offset;
-        try
-        {
-            while (!remaining.IsEmpty)
-            {
-                var read = RandomAccess.Read(handle, remaining, offset);
-                if (read == 0)
-                {
-                    throw new InvalidDataException($"Short read: pack {location.Pack} ends at offset {offset}, before the end of chunk {location}.");
-                }
-
-                remaining = remaining[read..];
-                offset += read;
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            throw new InvalidDataException($"Pack {location.Pack} was closed (deleted, or the store disposed) while chunk {location} was being read.");
-        }
+        using var reader = new PackReader(this, frames: 1);
+        reader.Read(location, destination);
     }
 
     /// <summary>Every pack file in the directory, by ascending id, including packs still being written.</summary>
@@ -224,7 +201,7 @@ public sealed class ChunkStore : IDisposable
         }
     }
 
-    private SafeFileHandle ReadHandle(int packId) =>
+    internal SafeFileHandle ReadHandle(int packId) =>
         _readHandles.TryGetValue(packId, out var handle) ? handle : OpenReadHandle(packId);
 
     private SafeFileHandle OpenReadHandle(int packId)

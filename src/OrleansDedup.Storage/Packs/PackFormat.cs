@@ -2,10 +2,11 @@ using System.Globalization;
 
 namespace OrleansDedup.Storage;
 
-/// <summary>Pack file layout: <c>"ODPACK01"</c>, then records <c>[u32 length LE][32-byte fingerprint][data]</c>.</summary>
+/// <summary>Pack file layout: <c>"ODPACK02"</c>, then frames (<see cref="FrameHeader"/>): groups of neighbouring
+/// chunks written together and compressed as one, so that a chunk's bytes are a range of its frame's raw data.</summary>
 internal static class PackFormat
 {
-    public static ReadOnlySpan<byte> Magic => "ODPACK01"u8;
+    public static ReadOnlySpan<byte> Magic => "ODPACK02"u8;
 
     public const int MagicSize = 8;
 

@@ -3,26 +3,35 @@ using OrleansDedup.Chunking;
 
 namespace OrleansDedup.Storage;
 
-/// <summary>Lists the records of a pack file by walking its headers, for verification and index recovery.</summary>
+/// <summary>A frame found in a pack: where it starts, what it stores and how many chunks it holds.</summary>
+public readonly record struct PackFrame(long Position, int StoredLength, int RawLength, int Chunks);
+
+/// <summary>Lists the frames and chunks of a pack file by walking its frame heads, for verification, garbage
+/// collection and rebuilding a cache's index.</summary>
 public static class PackScanner
 {
     /// <summary>
-    /// Yields every complete record in file order and stops silently at a torn tail (a header or data cut short by
-    /// a crash). Content is not hashed here: verifiers compare <see cref="Fingerprint.Compute"/> against the result.
+    /// Yields every chunk of every complete frame in file order and stops silently at a torn tail (a frame cut short, or
+    /// whose head does not check, as a crash mid-write leaves it). Content is not decoded here.
     /// </summary>
     /// <exception cref="ArgumentException">The file name is not a pack name (<c>pack-NNNNNNNN.pack</c>).</exception>
     /// <exception cref="InvalidDataException">The file does not start with the pack magic.</exception>
-    public static IEnumerable<PackRecord> Scan(string packPath)
+    public static IEnumerable<PackRecord> Scan(string packPath) => Walk(packPath, chunks: true).SelectMany(f => f.Records);
+
+    /// <summary>The complete frames of a pack, as <see cref="Scan"/> finds them.</summary>
+    public static IEnumerable<PackFrame> Frames(string packPath) => Walk(packPath, chunks: false).Select(f => f.Frame);
+
+    private static IEnumerable<(PackFrame Frame, PackRecord[] Records)> Walk(string packPath, bool chunks)
     {
         if (!PackFormat.TryParseId(Path.GetFileName(packPath), out var packId))
         {
             throw new ArgumentException($"'{packPath}' is not named like a pack file.", nameof(packPath));
         }
 
-        return ScanRecords(packPath, packId);
+        return WalkFrames(packPath, packId, chunks);
     }
 
-    private static IEnumerable<PackRecord> ScanRecords(string packPath, int packId)
+    private static IEnumerable<(PackFrame, PackRecord[])> WalkFrames(string packPath, int packId, bool chunks)
     {
         using var handle = File.OpenHandle(packPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var window = new FileWindow(handle);
@@ -39,30 +48,41 @@ public static class PackScanner
         }
 
         long position = PackFormat.MagicSize;
-        while (TryReadRecord(window, packId, ref position, out var record))
+        while (TryReadFrame(window, packId, position, chunks, out var frame, out var records))
         {
-            yield return record;
+            yield return (frame, records);
+            position += FrameHeader.Size + (long)frame.Chunks * FrameHeader.TableEntrySize + frame.StoredLength;
         }
     }
 
-    private static bool TryReadRecord(FileWindow window, int packId, ref long position, out PackRecord record)
+    private static bool TryReadFrame(FileWindow window, int packId, long position, bool chunks, out PackFrame frame, out PackRecord[] records)
     {
-        record = default;
-        if (window.Length - position < PackWriter.RecordHeaderSize)
+        frame = default;
+        records = [];
+        if (window.Length - position < FrameHeader.Size || !FrameHeader.TryRead(window.Read(position, FrameHeader.Size), out var header)
+            || header.RecordLength > window.Length - position)
         {
             return false;
         }
 
-        var header = window.Read(position, PackWriter.RecordHeaderSize);
-        var length = BinaryPrimitives.ReadUInt32LittleEndian(header);
-        var dataOffset = position + PackWriter.RecordHeaderSize;
-        if (length > int.MaxValue || length > window.Length - dataOffset)
+        var both = window.Read(position, FrameHeader.Size + header.TableLength);
+        var table = both[FrameHeader.Size..];
+        if (!FrameHeader.Matches(both, table))
         {
             return false;
         }
 
-        record = new PackRecord(Fingerprint.Read(header[sizeof(uint)..]), new ChunkLocation(packId, dataOffset, (int)length));
-        position = dataOffset + length;
+        frame = new PackFrame(position, header.StoredLength, header.RawLength, header.ChunkCount);
+        if (!chunks) return true;
+        records = new PackRecord[header.ChunkCount];
+        var offset = 0;
+        for (var i = 0; i < records.Length; i++)
+        {
+            var entry = table.Slice(i * FrameHeader.TableEntrySize, FrameHeader.TableEntrySize);
+            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(entry[Fingerprint.Size..]);
+            records[i] = new PackRecord(Fingerprint.Read(entry), new ChunkLocation(packId, position, offset, length));
+            offset += length;
+        }
         return true;
     }
 }
