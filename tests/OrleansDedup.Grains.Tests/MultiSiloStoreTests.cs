@@ -62,12 +62,22 @@ public sealed class MultiSiloStoreTests
 
         // silo 0 writes a pack; silo 1 reads from it (a restore or a verify there)
         ChunkLocation firstAt;
-        using (var writer = collectorSilo.CreateWriter()) firstAt = writer.Append(Fingerprint.Compute(first), first);
+        using (var writer = collectorSilo.CreateWriter())
+        {
+            var chunk = writer.Append(Fingerprint.Compute(first), first);
+            writer.Flush();
+            firstAt = writer.LocationOf(chunk);
+        }
         otherSilo.Read(firstAt, new byte[4096]);
         // the images go away and the collector, on silo 0, deletes the pack; a later ingest writes on silo 1
         collectorSilo.DeletePack(firstAt.Pack);
         ChunkLocation secondAt;
-        using (var writer = otherSilo.CreateWriter()) secondAt = writer.Append(Fingerprint.Compute(second), second);
+        using (var writer = otherSilo.CreateWriter())
+        {
+            var chunk = writer.Append(Fingerprint.Compute(second), second);
+            writer.Flush();
+            secondAt = writer.LocationOf(chunk);
+        }
 
         var read = new byte[4096];
         otherSilo.Read(secondAt, read);
@@ -84,11 +94,21 @@ public sealed class MultiSiloStoreTests
         byte[] first = TestImages.Random(seed: 6, 4096), second = TestImages.Random(seed: 7, 4096);
 
         ChunkLocation firstAt;
-        using (var writer = collectorProcess.CreateWriter()) firstAt = writer.Append(Fingerprint.Compute(first), first);
+        using (var writer = collectorProcess.CreateWriter())
+        {
+            var chunk = writer.Append(Fingerprint.Compute(first), first);
+            writer.Flush();
+            firstAt = writer.LocationOf(chunk);
+        }
         otherProcess.Read(firstAt, new byte[4096]);
         collectorProcess.DeletePack(firstAt.Pack);
         ChunkLocation secondAt;
-        using (var writer = otherProcess.CreateWriter()) secondAt = writer.Append(Fingerprint.Compute(second), second);
+        using (var writer = otherProcess.CreateWriter())
+        {
+            var chunk = writer.Append(Fingerprint.Compute(second), second);
+            writer.Flush();
+            secondAt = writer.LocationOf(chunk);
+        }
 
         var read = new byte[4096];
         otherProcess.Read(secondAt, read);

@@ -87,7 +87,7 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
         var text = await silo.Http.GetStringAsync("/metrics");
         foreach (var name in new[]
                  {
-                     "orleans_dedup_ingested_bytes_total", "orleans_dedup_stored_bytes_total", "orleans_dedup_chunks_total",
+                     "orleans_dedup_ingested_bytes_total", "orleans_dedup_stored_bytes_total", "orleans_dedup_new_bytes_total", "orleans_dedup_chunks_total",
                      "orleans_dedup_segment_duration_seconds_bucket", "orleans_dedup_index_batch_duration_seconds_bucket",
                      "orleans_dedup_index_entries", "orleans_dedup_store_size_bytes", "orleans_dedup_ingests_total",
                      "orleans_catalog_activations", "dotnet_process_cpu_time_seconds_total", "target_info",

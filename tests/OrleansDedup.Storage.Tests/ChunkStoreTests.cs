@@ -24,18 +24,11 @@ public sealed class ChunkStoreTests : IDisposable
             .Append(RandomChunk(random, 3 * 1024 * 1024 + 17))
             .Append(RandomChunk(random, 100))
             .ToList();
-        var locations = new List<ChunkLocation>();
-        long packLength;
+        long packLength = 0;
+        List<ChunkLocation> locations;
         using (var store = new ChunkStore(_dir.Path))
-        using (var writer = store.CreateWriter())
         {
-            foreach (var chunk in chunks)
-            {
-                locations.Add(writer.Append(Fingerprint.Compute(chunk), chunk));
-            }
-
-            writer.Flush();
-            packLength = writer.Length;
+            locations = PackWrites.Write(store, chunks, writer => packLength = writer.Length).Select(r => r.Location).ToList();
         }
 
         using var reopened = new ChunkStore(_dir.Path);
@@ -56,10 +49,11 @@ public sealed class ChunkStoreTests : IDisposable
         using var writer = store.CreateWriter();
         var first = writer.Append(Fingerprint.Compute([1, 2, 3]), [1, 2, 3]);
         var second = writer.Append(Fingerprint.Compute([4, 5]), [4, 5]);
-        Assert.Equal(new ChunkLocation(writer.PackId, 8, 0, 3), first);
-        Assert.Equal(new ChunkLocation(writer.PackId, 8, 3, 2), second);
         Assert.Equal(8, writer.Length);
+        Assert.Throws<InvalidOperationException>(() => writer.LocationOf(first));
         writer.Flush();
+        Assert.Equal(new ChunkLocation(writer.PackId, 8, 0, 3), writer.LocationOf(first));
+        Assert.Equal(new ChunkLocation(writer.PackId, 8, 3, 2), writer.LocationOf(second));
         // Five bytes do not pay for compression: stored as they are, after a 16-byte head and 36 bytes per chunk.
         Assert.Equal(8 + 16 + 2 * 36 + 5, writer.Length);
         Assert.Equal(writer.Length - 8, writer.StoredBytes);
@@ -120,11 +114,7 @@ public sealed class ChunkStoreTests : IDisposable
     public void Reading_a_bad_location_throws_InvalidDataException()
     {
         using var store = new ChunkStore(_dir.Path);
-        ChunkLocation location;
-        using (var writer = store.CreateWriter())
-        {
-            location = writer.Append(Fingerprint.Compute([1, 2, 3, 4]), [1, 2, 3, 4]);
-        }
+        var location = PackWrites.WriteOne(store, [1, 2, 3, 4]);
 
         var buffer = new byte[1024];
         Assert.Throws<InvalidDataException>(() => store.Read(location with { Pack = location.Pack + 99 }, buffer));
@@ -140,11 +130,7 @@ public sealed class ChunkStoreTests : IDisposable
     public void DeletePack_removes_the_file_and_refuses_an_open_pack()
     {
         using var store = new ChunkStore(_dir.Path);
-        ChunkLocation location;
-        using (var writer = store.CreateWriter())
-        {
-            location = writer.Append(Fingerprint.Compute([9]), [9]);
-        }
+        var location = PackWrites.WriteOne(store, [9]);
 
         store.Read(location, new byte[1]); // caches a read handle that delete must close
         store.DeletePack(location.Pack);
@@ -162,14 +148,7 @@ public sealed class ChunkStoreTests : IDisposable
         var random = new Random(7);
         var chunks = Enumerable.Range(0, 64).Select(_ => RandomChunk(random, 4096)).ToArray();
         using var store = new ChunkStore(_dir.Path);
-        var locations = new ChunkLocation[chunks.Length];
-        using (var writer = store.CreateWriter())
-        {
-            for (var i = 0; i < chunks.Length; i++)
-            {
-                locations[i] = writer.Append(Fingerprint.Compute(chunks[i]), chunks[i]);
-            }
-        }
+        var locations = PackWrites.Write(store, chunks).Select(r => r.Location).ToArray();
 
         Parallel.For(0, 2000, i =>
         {

@@ -12,16 +12,8 @@ public sealed class PackScannerTests : IDisposable
     {
         var random = new Random(3);
         var store = new ChunkStore(_dir.Path);
-        var written = new List<PackRecord>();
-        using var writer = store.CreateWriter();
-        for (var i = 0; i < count; i++)
-        {
-            var chunk = ChunkStoreTests.RandomChunk(random, random.Next(1, 20_000));
-            var fingerprint = Fingerprint.Compute(chunk);
-            written.Add(new PackRecord(fingerprint, writer.Append(fingerprint, chunk)));
-        }
-
-        return (store, writer.PackId, written);
+        var written = PackWrites.Write(store, Enumerable.Range(0, count).Select(_ => ChunkStoreTests.RandomChunk(random, random.Next(1, 20_000))).ToList());
+        return (store, written[0].Location.Pack, written);
     }
 
     [Fact]

@@ -24,6 +24,9 @@ public sealed record DedupStats(
 
     public long StoredBytes => StoredChunkBytes + MetadataBytes;
 
+    /// <summary>Raw bytes of the new chunks over what they cost in the packs (1 when nothing was stored).</summary>
+    public double CompressionRatio => StoredChunkBytes == 0 ? 1 : (double)NewBytes / StoredChunkBytes;
+
     public static DedupStats operator +(DedupStats a, DedupStats b) => new(
         a.ZeroChunks + b.ZeroChunks, a.DuplicateChunks + b.DuplicateChunks, a.NewChunks + b.NewChunks,
         a.ZeroBytes + b.ZeroBytes, a.DuplicateBytes + b.DuplicateBytes, a.NewBytes + b.NewBytes,

@@ -45,8 +45,9 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             Sha256Baseline(settings.Sources);
             var baseline = bytes / Sha256Baseline(settings.Sources);
             var rows = new List<object>();
-            var table = new Table().AddColumns("Strategy", "Throughput", "x SHA-256 baseline", "Dedup rate", "Stored", "Peak memory");
-            table.AddRow("sha-256 (1 core)", $"{baseline / 1e6:0} MB/s", "1.00", "", "", "");
+            var table = new Table().AddColumns("Strategy", "Throughput", "x SHA-256 baseline", "Dedup rate", "Stored", "Packs on disk", "Metadata",
+                "Compression", "Peak memory");
+            table.AddRow("sha-256 (1 core)", $"{baseline / 1e6:0} MB/s", "1.00", "", "", "", "", "", "");
             foreach (var strategy in settings.ParsedStrategies)
             {
                 PeakMemory.Reset();
@@ -61,10 +62,15 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                     ratioToSha256 = Math.Round(throughput / baseline, 3),
                     dedupRate = Math.Round(outcome.Report.DedupRate, 3),
                     storedBytes = outcome.Report.StoredBytes,
+                    packBytes = outcome.Report.PackBytes,
+                    metadataBytes = outcome.Report.MetadataBytes,
+                    compression = outcome.Report.Compression,
+                    compressionRatio = Math.Round(outcome.Report.CompressionRatio, 3),
                     peakMemoryBytes = peak,
                 });
                 table.AddRow(name, $"{throughput / 1e6:0} MB/s", $"{throughput / baseline:0.00}", $"{outcome.Report.DedupRate:0.00} %",
-                    Sizes.Format(outcome.Report.StoredBytes), Sizes.Format(peak));
+                    Sizes.Format(outcome.Report.StoredBytes), Sizes.Format(outcome.Report.PackBytes), Sizes.Format(outcome.Report.MetadataBytes),
+                    $"{outcome.Report.Compression} {outcome.Report.CompressionRatio:0.00}x", Sizes.Format(peak));
             }
             if (settings.Json) Output.Json(new { inputBytes = bytes, sha256MegabytesPerSecond = Math.Round(baseline / 1e6, 1), runs = rows });
             else

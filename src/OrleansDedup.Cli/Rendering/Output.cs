@@ -26,9 +26,11 @@ public static class Output
             return;
         }
         if (images.Length == 0) return;
-        var table = new Table().AddColumns("Image", "Format", "Guest / metadata", "Strategy", "Size", "Stored", "Zero", "Duplicate", "New", "Dedup rate", "Time", "Speed");
+        var table = new Table().AddColumns("Image", "Format", "Guest / metadata", "Strategy", "Size", "Unique", "Compressed", "Stored", "Zero", "Duplicate", "New",
+            "Dedup rate", "Time", "Speed");
         foreach (var i in images)
-            table.AddRow(Markup.Escape(i.Name), Markup.Escape(FormatOf(i)), Split(i), i.Strategy.ToString().ToLowerInvariant(), Sizes.Format(i.Size), Sizes.Format(i.Stats.StoredBytes),
+            table.AddRow(Markup.Escape(i.Name), Markup.Escape(FormatOf(i)), Split(i), i.Strategy.ToString().ToLowerInvariant(), Sizes.Format(i.Size),
+                Sizes.Format(i.Stats.NewBytes), $"{Sizes.Format(i.Stats.StoredChunkBytes)} ({i.Stats.CompressionRatio:0.00}x)", Sizes.Format(i.Stats.StoredBytes),
                 $"{i.Stats.ZeroChunks:N0}", $"{i.Stats.DuplicateChunks:N0}", $"{i.Stats.NewChunks:N0}", $"{i.DedupRate:0.00} %",
                 $"{i.Seconds:0.00} s", i.Seconds > 0 ? $"{Sizes.Format(i.Size / i.Seconds)}/s" : "");
         AnsiConsole.Write(table);
@@ -56,10 +58,12 @@ public static class Output
         i.Stats.ZeroBytes,
         i.Stats.DuplicateBytes,
         i.Stats.NewBytes,
+        DeduplicatedBytes = i.Stats.NewBytes,
         StoredChunkBytes = i.Stats.StoredChunkBytes,
         MetadataBytes = i.Stats.MetadataBytes,
         StoredBytes = i.Stats.StoredBytes,
         DedupRate = Math.Round(i.DedupRate, 4),
+        CompressionRatio = Math.Round(i.Stats.CompressionRatio, 4),
         i.Seconds,
         Format = i.Container?.Format,
         FormatVariant = i.Container?.Variant,
@@ -81,12 +85,17 @@ public static class Output
                 {
                     ImageCount = report.Images.Length,
                     report.OriginalBytes,
+                    DeduplicatedBytes = report.LiveChunkBytes,
                     report.PackBytes,
+                    report.PackRawBytes,
                     report.LiveChunkBytes,
                     report.IndexBytes,
                     report.RecipeBytes,
+                    report.MetadataBytes,
                     report.StoredBytes,
                     DedupRate = Math.Round(report.DedupRate, 4),
+                    report.Compression,
+                    CompressionRatio = Math.Round(report.CompressionRatio, 4),
                     ZeroChunks = report.Images.Sum(i => i.Stats.ZeroChunks),
                     DuplicateChunks = report.Images.Sum(i => i.Stats.DuplicateChunks),
                     NewChunks = report.Images.Sum(i => i.Stats.NewChunks),
@@ -99,7 +108,9 @@ public static class Output
         var overall = new Table().AddColumns("Overall", "");
         overall.AddRow("Images", $"{report.Images.Length:N0}");
         overall.AddRow("Original size", Sizes.Format(report.OriginalBytes));
-        overall.AddRow("Chunk packs", Sizes.Format(report.PackBytes) + $" (live {Sizes.Format(report.LiveChunkBytes)})");
+        overall.AddRow("Deduplicated (live chunks)", Sizes.Format(report.LiveChunkBytes));
+        overall.AddRow("Chunk packs on disk", $"{Sizes.Format(report.PackBytes)} (holding {Sizes.Format(report.PackRawBytes)})");
+        overall.AddRow("Compression", $"{report.Compression}, {report.CompressionRatio:0.00}x");
         overall.AddRow("Index", Sizes.Format(report.IndexBytes));
         overall.AddRow("Recipes", Sizes.Format(report.RecipeBytes));
         overall.AddRow("Stored size", Sizes.Format(report.StoredBytes));

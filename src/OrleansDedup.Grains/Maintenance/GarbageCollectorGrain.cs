@@ -68,19 +68,22 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, S
         await foreach (var entry in index.ListAll())
             if (entry.Pieces is null && packs.Contains(entry.Location.Pack)) live.Add(entry);
         live.Sort((a, b) => (a.Location.Pack, a.Location.Frame, a.Location.Offset).CompareTo((b.Location.Pack, b.Location.Frame, b.Location.Offset)));
-        var moves = new List<ChunkMove>(live.Count);
+        var moves = new ChunkMove[live.Count];
         using (var reader = new PackReader(store))
         using (var writer = store.CreateWriter())
         {
             var buffer = new byte[64 << 10];
-            foreach (var entry in live)
+            var copies = new int[live.Count];
+            for (var i = 0; i < live.Count; i++)
             {
+                var entry = live[i];
                 if (buffer.Length < entry.Location.Length) buffer = new byte[entry.Location.Length];
                 var bytes = buffer.AsSpan(0, entry.Location.Length);
                 reader.Read(entry.Location, bytes);
-                moves.Add(new ChunkMove(entry.Fingerprint, entry.Location, writer.Append(entry.Fingerprint, bytes)));
+                copies[i] = writer.Append(entry.Fingerprint, bytes);
             }
             writer.Flush();
+            for (var i = 0; i < live.Count; i++) moves[i] = new ChunkMove(live[i].Fingerprint, live[i].Location, writer.LocationOf(copies[i]));
         }
         foreach (var group in moves.GroupBy(m => m.Fingerprint.Shard(index.ShardCount)))
             await index.Shard(group.Key).Relocate(group.ToArray());

@@ -82,22 +82,22 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo, IOptio
             if (Fingerprint.Compute(raw.AsSpan(batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i])) != batch.Fingerprints[i]) bad = i;
         });
         if (bad >= 0) throw new InvalidDataException($"chunk {batch.Fingerprints[bad]} does not match its bytes; nothing was stored");
-        var added = new List<(Fingerprint, ChunkLocation)>();
+        var added = new List<(Fingerprint Fingerprint, int Chunk)>();
         long written = 0;
         using (var writer = _store.CreateWriter())
         {
             for (var i = 0; i < n; i++)
             {
                 var fp = batch.Fingerprints[i];
-                if (_cache.ContainsKey(fp) || added.Any(a => a.Item1 == fp)) continue;
+                if (_cache.ContainsKey(fp) || added.Any(a => a.Fingerprint == fp)) continue;
                 var data = raw.AsSpan(batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i]);
                 added.Add((fp, writer.Append(fp, data)));
                 written += data.Length;
             }
             writer.Flush();
+            // Only durable chunks enter the index.
+            foreach (var (fp, chunk) in added) _cache[fp] = writer.LocationOf(chunk);
         }
-        // Only durable chunks enter the index.
-        foreach (var (fp, location) in added) _cache[fp] = location;
         _chunkBytes += written;
         return Task.FromResult(written);
     }

@@ -17,7 +17,9 @@ public sealed class StoreStatistics(IGrainFactory grains, ChunkStore store, Inde
         var recipes = Directory.Exists(layout.Recipes)
             ? new DirectoryInfo(layout.Recipes).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
             : 0;
-        return new StoreReport(images, images.Sum(i => i.Size), store.TotalBytes(), shards.Sum(s => s.ChunkBytes),
-            shards.Sum(s => s.MetadataBytes), recipes, shards);
+        var packs = store.ListPacks();
+        var raw = packs.Sum(p => PackScanner.Frames(store.PackPath(p.Id)).Sum(f => (long)f.RawLength));
+        return new StoreReport(images, images.Sum(i => i.Size), packs.Sum(p => p.Length), shards.Sum(s => s.ChunkBytes),
+            shards.Sum(s => s.MetadataBytes), recipes, shards, raw, store.Settings.Compression.ToString());
     }
 }

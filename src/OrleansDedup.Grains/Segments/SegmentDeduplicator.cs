@@ -173,14 +173,16 @@ internal sealed class SegmentDeduplicator(
     private async Task StoreBlocks(Memory<byte> data, int[] unknown, Fingerprint[] fingerprints, int[] counts)
     {
         var entries = new NewIndexEntry[unknown.Length];
+        var chunks = new int[unknown.Length];
         var pack = Pack();
         for (var i = 0; i < unknown.Length; i++)
         {
             var u = unknown[i];
             var block = _scratch.Block(data.Span, _scratch.Blocks.FirstOccurrence(u));
-            entries[i] = new NewIndexEntry(fingerprints[u], pack.Append(fingerprints[u], block), counts[u], null);
+            chunks[i] = pack.Append(fingerprints[u], block);
+            entries[i] = new NewIndexEntry(fingerprints[u], default, counts[u], null);
         }
-        await InsertDurably(entries);
+        await InsertDurably(entries, chunks);
     }
 
     /// <summary>Adaptive residue: the unknown blocks, in runs of adjacent blocks, go through Rabin chunking; new chunks
@@ -301,6 +303,7 @@ internal sealed class SegmentDeduplicator(
         var counts = distinct.CountArray();
         var known = await index.AddReferences(fingerprints, counts);
         var entries = new List<NewIndexEntry>();
+        var chunks = new List<int>();
         for (var i = 0; i < known.Length; i++)
         {
             if (known[i])
@@ -309,9 +312,10 @@ internal sealed class SegmentDeduplicator(
                 continue;
             }
             var (start, length) = _scratch.Chunks[distinct.FirstOccurrence(i)];
-            entries.Add(new NewIndexEntry(fingerprints[i], Pack().Append(fingerprints[i], data.Span.Slice(start, length)), counts[i], null));
+            chunks.Add(Pack().Append(fingerprints[i], data.Span.Slice(start, length)));
+            entries.Add(new NewIndexEntry(fingerprints[i], default, counts[i], null));
         }
-        await InsertDurably(entries.ToArray());
+        await InsertDurably(entries.ToArray(), chunks.ToArray());
         return (known, fingerprints, counts);
     }
 
@@ -360,12 +364,13 @@ internal sealed class SegmentDeduplicator(
         return runChunks;
     }
 
-    /// <summary>Fsyncs the pack, then lets the index point at the new chunks. An entry another ingest inserted first
-    /// keeps its bytes; ours become garbage for the collector.</summary>
-    private async Task InsertDurably(NewIndexEntry[] entries)
+    /// <summary>Fsyncs the pack, then lets the index point at the new chunks (<paramref name="chunks"/>: their numbers in
+    /// the pack writer). An entry another ingest inserted first keeps its bytes; ours become garbage for the collector.</summary>
+    private async Task InsertDurably(NewIndexEntry[] entries, int[] chunks)
     {
         if (entries.Length == 0) return;
         _pack!.Flush();
+        for (var i = 0; i < entries.Length; i++) entries[i] = entries[i] with { Location = _pack.LocationOf(chunks[i]) };
         var collided = await index.Insert(entries);
         for (var i = 0; i < entries.Length; i++)
         {

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Chunking;
 using OrleansDedup.Storage.Compression;
@@ -7,29 +5,32 @@ using OrleansDedup.Storage.Compression;
 namespace OrleansDedup.Storage;
 
 /// <summary>
-/// Appends chunks to one new pack file. Neighbouring chunks gather in a frame of up to the store's frame size, which is
-/// compressed and written as one record when it is full or at <see cref="Flush"/>. Not thread-safe: one writer per
-/// ingest stream.
+/// Appends chunks to one new pack file. Neighbouring chunks gather in frames of up to the store's frame size; frames
+/// are compressed together, over all cores, and written in order at <see cref="Flush"/> (or once 8 MiB of them wait).
+/// Not thread-safe: one writer per ingest stream.
 /// </summary>
 /// <remarks>
-/// A location returned by <see cref="Append"/> may be recorded in the index only after <see cref="Flush"/> (or
-/// <see cref="Dispose"/>) returns: until then the bytes may sit in the frame, the buffer or the page cache and vanish in
-/// a crash.
+/// A chunk's place in the file is known only once its frame is compressed, so <see cref="Append"/> returns the chunk's
+/// number in this writer and <see cref="LocationOf"/> its location after the <see cref="Flush"/> that made it durable:
+/// the index may point at a chunk only then, since before it the bytes may sit in memory or the page cache and vanish
+/// in a crash.
 /// </remarks>
 public sealed class PackWriter : IDisposable
 {
+    /// <summary>Raw bytes of frames that may wait for a flush; past it they are compressed and written (not synced).</summary>
+    private const int MaxPendingBytes = 8 << 20;
+
+    private static readonly ParallelOptions AllCores = new() { TaskScheduler = TaskScheduler.Default };
+
     private readonly ChunkStore _store;
     private readonly SafeFileHandle _handle;
     private readonly BufferedFileWriter _writer;
-    private readonly FrameCompressor _compressor;
-    private readonly int _frameSize;
-    private byte[] _raw;
-    private byte[] _table;
-    private byte[] _stored = [];
-    private int _rawLength;
-    private int _chunks;
-    private long _frameStart;
-    private bool _appended;
+    private readonly PackSettings _settings;
+    private readonly List<PendingFrame> _pending = [];
+    private readonly Stack<PendingFrame> _spare = new();
+    private readonly List<ChunkLocation> _locations = [];
+    private long _pendingBytes;
+    private bool _flushed;
     private bool _directorySynced;
     private bool _disposed;
 
@@ -37,11 +38,8 @@ public sealed class PackWriter : IDisposable
     {
         _store = store;
         _handle = handle;
+        _settings = settings;
         PackId = packId;
-        _frameSize = settings.FrameSize;
-        _compressor = new FrameCompressor(settings.Compression);
-        _raw = ArrayPool<byte>.Shared.Rent(_frameSize);
-        _table = ArrayPool<byte>.Shared.Rent(64 * FrameHeader.TableEntrySize);
         _writer = new BufferedFileWriter(handle, 0);
         _writer.Write(PackFormat.Magic);
     }
@@ -49,7 +47,7 @@ public sealed class PackWriter : IDisposable
     /// <summary>The id of the pack this writer fills, unique within the store's directory.</summary>
     public int PackId { get; }
 
-    /// <summary>The pack's length up to its last complete frame; the frame being filled is added when it is written.</summary>
+    /// <summary>The pack's length up to its last written frame; frames still waiting are added when they are written.</summary>
     public long Length => _writer.Position;
 
     /// <summary>Raw bytes of the chunks appended so far.</summary>
@@ -58,32 +56,40 @@ public sealed class PackWriter : IDisposable
     /// <summary>Bytes the chunks cost in the pack so far (frame heads, tables and stored data), once written.</summary>
     public long StoredBytes => _writer.Position - PackFormat.MagicSize;
 
-    /// <summary>Appends one chunk and returns where its data will be; durable only after <see cref="Flush"/>.</summary>
-    public ChunkLocation Append(in Fingerprint fingerprint, ReadOnlySpan<byte> data)
+    /// <summary>Appends one chunk; returns its number, whose location <see cref="LocationOf"/> gives after a flush. Numbers
+    /// start again after each flush, so that a long writer keeps no list of all it wrote.</summary>
+    public int Append(in Fingerprint fingerprint, ReadOnlySpan<byte> data)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_chunks > 0 && (_rawLength + data.Length > _frameSize || _chunks == FrameHeader.MaxChunks)) WriteFrame();
-        if (_chunks == 0) _frameStart = _writer.Position;
-        Reserve(ref _raw, _rawLength + data.Length);
-        Reserve(ref _table, (_chunks + 1) * FrameHeader.TableEntrySize);
-        var location = new ChunkLocation(PackId, _frameStart, _rawLength, data.Length);
-        data.CopyTo(_raw.AsSpan(_rawLength));
-        var entry = _table.AsSpan(_chunks * FrameHeader.TableEntrySize, FrameHeader.TableEntrySize);
-        fingerprint.WriteTo(entry);
-        BinaryPrimitives.WriteUInt32LittleEndian(entry[Fingerprint.Size..], (uint)data.Length);
-        _rawLength += data.Length;
-        _chunks++;
+        if (_flushed)
+        {
+            _locations.Clear();
+            _flushed = false;
+        }
+        var frame = _pending.Count > 0 && _pending[^1].Fits(data.Length, _settings.FrameSize) ? _pending[^1] : StartFrame();
+        var offset = frame.Add(fingerprint, data);
+        _locations.Add(new ChunkLocation(PackId, -1, offset, data.Length));
+        _pendingBytes += data.Length;
         RawBytes += data.Length;
-        _appended = true;
-        return location;
+        return _locations.Count - 1;
     }
 
-    /// <summary>Writes the open frame and fsyncs: every chunk appended so far is durable when this returns.</summary>
+    /// <summary>Where chunk number <paramref name="chunk"/> (from <see cref="Append"/>) lives: valid from the flush that wrote
+    /// it until the next append.</summary>
+    /// <exception cref="InvalidOperationException">The chunk's frame has not been written yet.</exception>
+    public ChunkLocation LocationOf(int chunk)
+    {
+        var location = _locations[chunk];
+        return location.Frame >= 0 ? location : throw new InvalidOperationException($"Chunk {chunk} of pack {PackId} is not written yet: flush first.");
+    }
+
+    /// <summary>Compresses and writes the waiting frames and fsyncs: every chunk appended so far is durable when this returns.</summary>
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        WriteFrame();
+        WritePending();
         _writer.FlushToDisk();
+        _flushed = true;
         if (!_directorySynced)
         {
             // The file's data is durable, but on POSIX its name is not until the directory is synced too.
@@ -100,9 +106,10 @@ public sealed class PackWriter : IDisposable
             return;
         }
 
+        var appended = RawBytes > 0 || _locations.Count > 0;
         try
         {
-            if (_appended)
+            if (appended)
             {
                 Flush();
             }
@@ -112,35 +119,51 @@ public sealed class PackWriter : IDisposable
             _disposed = true;
             _writer.Dispose();
             _handle.Dispose();
-            _compressor.Dispose();
-            foreach (var buffer in (byte[][])[_raw, _table, _stored])
-                if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
-            _store.OnWriterClosed(PackId, deleteFile: !_appended);
+            foreach (var frame in _pending.Concat(_spare)) frame.Release();
+            _store.OnWriterClosed(PackId, deleteFile: !appended);
         }
     }
 
-    private void WriteFrame()
+    private PendingFrame StartFrame()
     {
-        if (_chunks == 0) return;
-        Reserve(ref _stored, FrameCompressor.Bound(_rawLength));
-        var raw = _raw.AsSpan(0, _rawLength);
-        var (codec, length) = _compressor.Compress(raw, _stored);
-        var table = _table.AsSpan(0, _chunks * FrameHeader.TableEntrySize);
-        Span<byte> head = stackalloc byte[FrameHeader.Size];
-        new FrameHeader(length, _rawLength, _chunks, codec).Write(head, table);
-        _writer.Write(head);
-        _writer.Write(table);
-        _writer.Write(codec == FrameCodec.Stored ? raw : _stored.AsSpan(0, length));
-        _rawLength = 0;
-        _chunks = 0;
+        if (_pendingBytes >= MaxPendingBytes) WritePending();
+        var frame = _spare.Count > 0 ? _spare.Pop() : new PendingFrame();
+        frame.Start(_locations.Count);
+        _pending.Add(frame);
+        return frame;
     }
 
-    private static void Reserve(ref byte[] buffer, int length)
+    private void WritePending()
     {
-        if (buffer.Length >= length) return;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(length, buffer.Length * 2));
-        buffer.CopyTo(larger, 0);
-        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
-        buffer = larger;
+        if (_pending.Count == 0) return;
+        var compression = _settings.Compression;
+        if (_pending.Count == 1)
+        {
+            var compressor = FrameCompressorPool.Rent(compression);
+            _pending[0].Compress(compressor);
+            FrameCompressorPool.Return(compression, compressor);
+        }
+        else
+        {
+            Parallel.For(0, _pending.Count, AllCores, () => FrameCompressorPool.Rent(compression),
+                (i, _, compressor) =>
+                {
+                    _pending[i].Compress(compressor);
+                    return compressor;
+                },
+                compressor => FrameCompressorPool.Return(compression, compressor));
+        }
+
+        foreach (var frame in _pending)
+        {
+            var position = _writer.Position;
+            frame.WriteTo(_writer);
+            for (var chunk = frame.FirstChunk; chunk < frame.FirstChunk + frame.Chunks; chunk++)
+                _locations[chunk] = _locations[chunk] with { Frame = position };
+            _spare.Push(frame);
+        }
+
+        _pending.Clear();
+        _pendingBytes = 0;
     }
 }

@@ -12,6 +12,7 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Grains.Tests.Infrastructure;
 
@@ -46,7 +47,8 @@ public sealed class Grid : IAsyncDisposable
     /// <summary>Starts a cluster of <paramref name="silos"/> silos on <paramref name="dataDirectory"/>. The service id is
     /// fixed, so a new cluster on the same directory finds the image records of an earlier one.</summary>
     public static async Task<Grid> StartAsync(string dataDirectory, short silos = 2,
-        Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configure = null, TimeSpan? shardRebalance = null)
+        Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configure = null, TimeSpan? shardRebalance = null,
+        CompressionSettings? compression = null)
     {
         var calls = new IndexCallLog();
         // The test cluster starts its silos in parallel: on a fresh directory they all create the store together.
@@ -57,6 +59,7 @@ public sealed class Grid : IAsyncDisposable
         {
             var dedup = Options(dataDirectory);
             if (shardRebalance is { } period) dedup.ShardRebalanceInterval = period;
+            dedup.Compression = compression;
             silo.AddDedupGrid(dedup);
             silo.AddIncomingGrainCallFilter(new IndexCallFilter(calls));
             configure?.Invoke(options, silo);

@@ -15,17 +15,8 @@ public sealed class CompressedPackTests : IDisposable
     private (ChunkStore Store, List<PackRecord> Written, List<byte[]> Chunks) Write(PackSettings settings, byte[] data, int chunkSize = 4096)
     {
         var store = new ChunkStore(_dir.Path, settings);
-        var written = new List<PackRecord>();
-        var chunks = new List<byte[]>();
-        using var writer = store.CreateWriter();
-        for (var at = 0; at + chunkSize <= data.Length; at += chunkSize)
-        {
-            var chunk = data.AsSpan(at, chunkSize).ToArray();
-            var fingerprint = Fingerprint.Compute(chunk);
-            written.Add(new PackRecord(fingerprint, writer.Append(fingerprint, chunk)));
-            chunks.Add(chunk);
-        }
-        return (store, written, chunks);
+        var chunks = Enumerable.Range(0, data.Length / chunkSize).Select(i => data.AsSpan(i * chunkSize, chunkSize).ToArray()).ToList();
+        return (store, PackWrites.Write(store, chunks), chunks);
     }
 
     private static void AssertReadsBack(ChunkStore store, List<PackRecord> written, List<byte[]> chunks)
