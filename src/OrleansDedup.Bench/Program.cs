@@ -13,8 +13,11 @@ public static class Program
             case "kernels":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
                 return 0;
+            case "compression-report":
+                Kernels.CompressionReport.Run(Console.Out);
+                return 0;
             default:
-                Console.Error.WriteLine("usage: OrleansDedup.Bench kernels [BenchmarkDotNet args]   (end to end: orleans-dedup bench PATH...)");
+                Console.Error.WriteLine("usage: OrleansDedup.Bench kernels [BenchmarkDotNet args] | compression-report   (end to end: orleans-dedup bench PATH...)");
                 return 2;
         }
     }
