@@ -21,6 +21,7 @@ public sealed class CompressionTests(FormatImages images) : IClassFixture<Format
     {
         using var temp = new TempDirectory();
         await using var grid = await Grid.StartAsync(temp.Data, silos: 1, compression: CompressionSettings.Parse(compression));
+        Directory.CreateDirectory(Path.GetDirectoryName(temp.File("x"))!);
         foreach (var strategy in Strategies)
             foreach (var layout in FormatImages.Five)
             {
@@ -83,6 +84,7 @@ public sealed class CompressionTests(FormatImages images) : IClassFixture<Format
     {
         using var temp = new TempDirectory();
         await using var grid = await Grid.StartAsync(temp.Data, silos: 1);
+        Directory.CreateDirectory(Path.GetDirectoryName(temp.File("x"))!);
         await grid.IngestOk("victim", images.Set.PathOf("raw"), ChunkingStrategy.Guest);
         var victimPacks = grid.Store.ListPacks().Select(p => p.Id).ToHashSet();
         var other = TestImages.Write(temp.File("other.img"), TestImages.Disk(seed: 11, 2 << 20));

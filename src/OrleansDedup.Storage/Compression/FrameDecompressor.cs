@@ -1,4 +1,4 @@
-using ZstdSharp;
+using ZstdNet;
 
 namespace OrleansDedup.Storage.Compression;
 
@@ -15,7 +15,7 @@ public static class FrameDecompressor
         int written;
         try
         {
-            written = (_context ??= new Decompressor()).Unwrap(source, destination);
+            written = (_context ??= new Decompressor()).Unwrap(source, destination, bufferSizePrecheck: false);
         }
         catch (ZstdException e)
         {
