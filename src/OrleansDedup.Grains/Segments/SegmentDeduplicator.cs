@@ -28,11 +28,11 @@ internal sealed class SegmentDeduplicator(
 
     private readonly ReferenceLedger _ledger = new();
     private readonly BatchScratch _scratch = new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
-    private readonly RabinChunker _chunker = new(options.Rabin);
+    private readonly RunChunker _runs = new(options.Rabin, cancellation);
     private readonly BlockGrid _grid = work.Grid is { Length: > 0 } spans ? BlockGrid.Anchored(Block, spans) : BlockGrid.Uniform(Block);
     private PackWriter? _pack;
     private RecipeWriter _recipe = null!;
-    private Counters _stats;
+    private SegmentCounters _stats;
 
     public async Task<SegmentResult> Run()
     {
@@ -189,8 +189,8 @@ internal sealed class SegmentDeduplicator(
         var s = _scratch;
         var residue = unknown.Select(u => s.Blocks.FirstOccurrence(u)).Order().ToArray();
         var runs = new List<(int Start, int Length)>();
-        foreach (var b in residue) ExtendRuns(runs, s.Starts[b], s.Length(b));
-        await ChunkRuns(data, runs);
+        foreach (var b in residue) RunChunker.Extend(runs, s.Starts[b], s.Length(b));
+        await _runs.Chunk(_scratch, data, runs);
 
         var chunks = s.Chunks;
         var distinct = s.DistinctChunks;
@@ -262,8 +262,8 @@ internal sealed class SegmentDeduplicator(
         var s = _scratch;
         var runs = new List<(int Start, int Length)>();
         for (var b = 0; b < blocks; b++)
-            if (!s.BlockIsZero[b]) ExtendRuns(runs, s.Starts[b], s.Length(b));
-        var runChunks = await ChunkRuns(data, runs);
+            if (!s.BlockIsZero[b]) RunChunker.Extend(runs, s.Starts[b], s.Length(b));
+        var runChunks = await _runs.Chunk(_scratch, data, runs);
 
         var chunks = s.Chunks;
         var distinct = s.DistinctChunks;
@@ -315,51 +315,6 @@ internal sealed class SegmentDeduplicator(
         return (known, fingerprints, counts);
     }
 
-    private static void ExtendRuns(List<(int Start, int Length)> runs, int start, int length)
-    {
-        if (runs.Count > 0 && runs[^1].Start + runs[^1].Length == start) runs[^1] = (runs[^1].Start, runs[^1].Length + length);
-        else runs.Add((start, length));
-    }
-
-    /// <summary>Cuts each run into content-defined chunks (the chunker starts afresh at every run) and fingerprints them
-    /// over all cores; returns each run's first chunk and chunk count.</summary>
-    private async Task<List<(int First, int Count)>> ChunkRuns(Memory<byte> data, List<(int Start, int Length)> runs)
-    {
-        var s = _scratch;
-        s.Chunks.Clear();
-        var runChunks = new List<(int First, int Count)>(runs.Count);
-        foreach (var (start, length) in runs)
-        {
-            var first = s.Chunks.Count;
-            _chunker.Reset();
-            var at = 0;
-            while (at < length)
-            {
-                var n = _chunker.FindBoundary(data.Span.Slice(start + at, length - at));
-                var size = n < 0 ? length - at : n;
-                s.Chunks.Add((start + at, size));
-                at += size;
-            }
-            runChunks.Add((first, s.Chunks.Count - first));
-        }
-        var count = s.Chunks.Count;
-        if (s.ChunkFingerprints.Length < count)
-        {
-            s.ChunkFingerprints = new Fingerprint[count];
-            s.ChunkDistinct = new int[count];
-        }
-        var parts = Math.Min(Environment.ProcessorCount, Math.Max(1, count / 32));
-        await Task.Run(() => Parallel.For(0, parts, part =>
-        {
-            for (var k = part * count / parts; k < (part + 1) * count / parts; k++)
-            {
-                var (start, length) = s.Chunks[k];
-                s.ChunkFingerprints[k] = Fingerprint.Compute(data.Span.Slice(start, length));
-            }
-        }), cancellation);
-        return runChunks;
-    }
-
     /// <summary>Fsyncs the pack, then lets the index point at the new chunks. An entry another ingest inserted first
     /// keeps its bytes; ours become garbage for the collector.</summary>
     private async Task InsertDurably(NewIndexEntry[] entries)
@@ -375,24 +330,4 @@ internal sealed class SegmentDeduplicator(
     }
 
     private PackWriter Pack() => _pack ??= store.CreateWriter();
-
-    private struct Counters
-    {
-        public long ZeroChunks, DuplicateChunks, NewChunks, ZeroBytes, DuplicateBytes, NewBytes, StoredChunkBytes, IndexEntriesAdded, RecipeBytes;
-
-        public readonly DedupStats ToStats() => new(ZeroChunks, DuplicateChunks, NewChunks, ZeroBytes, DuplicateBytes, NewBytes,
-            StoredChunkBytes, IndexEntriesAdded, RecipeBytes);
-
-        public void Duplicate(int length)
-        {
-            DuplicateChunks++;
-            DuplicateBytes += length;
-        }
-
-        public void New(int length)
-        {
-            NewChunks++;
-            NewBytes += length;
-        }
-    }
 }
