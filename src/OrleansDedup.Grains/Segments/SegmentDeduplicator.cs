@@ -18,7 +18,8 @@ namespace OrleansDedup.Grains.Segments;
 /// Fixed-then-Rabin (the adaptive method): 4 KiB blocks first; the blocks the index does not know go through
 /// Rabin chunking, and each becomes an alias of pieces of those chunks, so that later ingests still match it by
 /// its fixed fingerprint while its bytes are stored once, as content-defined chunks.
-/// New bytes are made durable in the pack before the index may point at them.
+/// New bytes are made durable in the pack before the index may point at them, and are written by one ingest only:
+/// the index claims a new chunk for the first segment that meets it (<see cref="ChunkClaims"/>).
 /// </summary>
 internal sealed class SegmentDeduplicator(
     ChunkStore store, IndexRouter index, DedupOptions options, StoreLayout layout, SegmentWork work,
@@ -27,6 +28,7 @@ internal sealed class SegmentDeduplicator(
     private const int Block = DedupOptions.BlockSize;
 
     private readonly ReferenceLedger _ledger = new();
+    private readonly ChunkClaims _claims = new(index, cancellation);
     private readonly BatchScratch _scratch = new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
     private readonly RunChunker _runs = new(options.Rabin, cancellation);
     private readonly BlockGrid _grid = work.Grid is { Length: > 0 } spans ? BlockGrid.Anchored(Block, spans) : BlockGrid.Uniform(Block);
@@ -73,6 +75,7 @@ internal sealed class SegmentDeduplicator(
             if (reading is not null) await reading.ContinueWith(_ => { }, TaskScheduler.Default);
             _pack?.Dispose();
             File.Delete(recipePath);
+            await _claims.ReleaseAll();
             await _ledger.ReleaseAll(index, work.Epochs);
             throw;
         }
@@ -141,16 +144,11 @@ internal sealed class SegmentDeduplicator(
 
         var fingerprints = distinct.FingerprintArray();
         var counts = distinct.CountArray();
-        var known = await index.AddReferences(fingerprints, counts);
-        for (var i = 0; i < known.Length; i++)
-            if (known[i]) _ledger.Add(fingerprints[i], counts[i]);
-
-        var unknown = Enumerable.Range(0, known.Length).Where(i => !known[i]).ToArray();
-        if (unknown.Length > 0)
-        {
-            if (rabinResidue) await StoreResidue(data, unknown, fingerprints, counts);
-            else await StoreBlocks(data, unknown, fingerprints, counts);
-        }
+        // The adaptive method claims its blocks too: two ingests that both made aliases of a block would chunk their
+        // residues apart, and the chunks of the alias that lost the insert would be garbage.
+        var known = await _claims.Take(_ledger, fingerprints, counts, rabinResidue
+            ? owned => StoreResidue(data, owned, fingerprints, counts)
+            : owned => StoreBlocks(data, owned, fingerprints, counts));
 
         for (var b = 0; b < blocks; b++)
         {
@@ -167,27 +165,24 @@ internal sealed class SegmentDeduplicator(
         }
     }
 
-    /// <summary>Fixed mode: the first occurrence of each unknown block is stored as a chunk.</summary>
-    private async Task StoreBlocks(Memory<byte> data, int[] unknown, Fingerprint[] fingerprints, int[] counts)
+    /// <summary>Fixed mode: the first occurrence of each block the segment claimed is stored as a chunk.</summary>
+    private Task StoreBlocks(Memory<byte> data, int[] owned, Fingerprint[] fingerprints, int[] counts)
     {
-        var entries = new NewIndexEntry[unknown.Length];
-        var pack = Pack();
-        for (var i = 0; i < unknown.Length; i++)
+        var entries = new NewIndexEntry[owned.Length];
+        for (var j = 0; j < owned.Length; j++)
         {
-            var u = unknown[i];
-            var block = _scratch.Block(data.Span, _scratch.Blocks.FirstOccurrence(u));
-            entries[i] = new NewIndexEntry(fingerprints[u], pack.Append(fingerprints[u], block), counts[u], null);
-            _stats.StoredChunkBytes += block.Length + PackWriter.RecordHeaderSize;
+            var i = owned[j];
+            entries[j] = Append(fingerprints[i], _scratch.Block(data.Span, _scratch.Blocks.FirstOccurrence(i)), counts[i]);
         }
-        await InsertDurably(entries);
+        return InsertDurably(entries);
     }
 
-    /// <summary>Adaptive residue: the unknown blocks, in runs of adjacent blocks, go through Rabin chunking; new chunks
-    /// are stored, and each unknown block becomes an alias of pieces of those chunks.</summary>
-    private async Task StoreResidue(Memory<byte> data, int[] unknown, Fingerprint[] blockFingerprints, int[] blockCounts)
+    /// <summary>Adaptive residue: the blocks the segment claimed, in runs of adjacent blocks, go through Rabin chunking;
+    /// new chunks are stored, and each of those blocks becomes an alias of pieces of those chunks.</summary>
+    private async Task StoreResidue(Memory<byte> data, int[] owned, Fingerprint[] blockFingerprints, int[] blockCounts)
     {
         var s = _scratch;
-        var residue = unknown.Select(u => s.Blocks.FirstOccurrence(u)).Order().ToArray();
+        var residue = owned.Select(u => s.Blocks.FirstOccurrence(u)).Order().ToArray();
         var runs = new List<(int Start, int Length)>();
         foreach (var b in residue) RunChunker.Extend(runs, s.Starts[b], s.Length(b));
         await _runs.Chunk(_scratch, data, runs);
@@ -231,8 +226,8 @@ internal sealed class SegmentDeduplicator(
 
     /// <summary>Inserts a batch's aliases once their chunks and the references they hold are durable: a shard that
     /// crashed with those unflushed would otherwise come back without chunks that a surviving alias points at. (Doing
-    /// this for several batches at once saves flushes, about 10 % of adaptive throughput, but hides the aliases from
-    /// a concurrent ingest of similar data for that long, and it then stores what it would have matched.) The chunks'
+    /// this for several batches at once saves flushes, about 10 % of adaptive throughput, but holds the blocks' claims
+    /// that long, and a concurrent ingest of similar data waits on them.) The chunks'
     /// references pass to the aliases: every residue chunk is a piece of some alias, one reference per piece, so
     /// <paramref name="chunks"/> and <paramref name="pieces"/> are the batch's distinct chunks and their piece counts.</summary>
     private async Task InsertAliases(NewIndexEntry[] aliases, Fingerprint[] chunks, int[] pieces)
@@ -292,34 +287,38 @@ internal sealed class SegmentDeduplicator(
         }
     }
 
-    /// <summary>References the known chunks, stores the first occurrence of each unknown one durably and indexes it;
-    /// returns, per distinct chunk, whether the index knew it, with the fingerprints and counts it sent.</summary>
+    /// <summary>References the known chunks, stores the first occurrence of each one the segment claims durably and
+    /// indexes it; returns, per distinct chunk, whether bytes stored before (or by another ingest) serve it, with the
+    /// fingerprints and counts it sent.</summary>
     private async Task<(bool[] Known, Fingerprint[] Fingerprints, int[] Counts)> StoreChunks(Memory<byte> data, DistinctFingerprints distinct)
     {
         var fingerprints = distinct.FingerprintArray();
         var counts = distinct.CountArray();
-        var known = await index.AddReferences(fingerprints, counts);
-        var entries = new List<NewIndexEntry>();
-        for (var i = 0; i < known.Length; i++)
+        var known = await _claims.Take(_ledger, fingerprints, counts, owned =>
         {
-            if (known[i])
+            var entries = new NewIndexEntry[owned.Length];
+            for (var j = 0; j < owned.Length; j++)
             {
-                _ledger.Add(fingerprints[i], counts[i]);
-                continue;
+                var (start, length) = _scratch.Chunks[distinct.FirstOccurrence(owned[j])];
+                entries[j] = Append(fingerprints[owned[j]], data.Span.Slice(start, length), counts[owned[j]]);
             }
-            var (start, length) = _scratch.Chunks[distinct.FirstOccurrence(i)];
-            entries.Add(new NewIndexEntry(fingerprints[i], Pack().Append(fingerprints[i], data.Span.Slice(start, length)), counts[i], null));
-            _stats.StoredChunkBytes += length + PackWriter.RecordHeaderSize;
-        }
-        await InsertDurably(entries.ToArray());
+            return InsertDurably(entries);
+        });
         return (known, fingerprints, counts);
     }
 
-    /// <summary>Fsyncs the pack, then lets the index point at the new chunks. An entry another ingest inserted first
-    /// keeps its bytes; ours become garbage for the collector.</summary>
+    /// <summary>Appends a chunk to the segment's pack; durable only once <see cref="InsertDurably"/> has flushed it.</summary>
+    private NewIndexEntry Append(in Fingerprint fingerprint, ReadOnlySpan<byte> bytes, int references)
+    {
+        _stats.StoredChunkBytes += bytes.Length + PackWriter.RecordHeaderSize;
+        return new NewIndexEntry(fingerprint, Pack().Append(fingerprint, bytes), references, null);
+    }
+
+    /// <summary>Fsyncs the pack, then lets the index point at the new chunks. An entry inserted first all the same (an
+    /// alias of the same fingerprint, or a claim taken over from an owner that outlived its lease) keeps its bytes; ours
+    /// become garbage for the collector.</summary>
     private async Task InsertDurably(NewIndexEntry[] entries)
     {
-        if (entries.Length == 0) return;
         _pack!.Flush();
         var collided = await index.Insert(entries);
         for (var i = 0; i < entries.Length; i++)
