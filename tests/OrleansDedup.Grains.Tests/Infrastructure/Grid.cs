@@ -44,9 +44,10 @@ public sealed class Grid : IAsyncDisposable
     public string IndexDirectory => Path.Combine(DataDirectory, "index");
 
     /// <summary>Starts a cluster of <paramref name="silos"/> silos on <paramref name="dataDirectory"/>. The service id is
-    /// fixed, so a new cluster on the same directory finds the image records of an earlier one.</summary>
+    /// fixed, so a new cluster on the same directory finds the image records of an earlier one. <paramref name="dedup"/>
+    /// changes the grid's settings from the tests' <see cref="Options"/>.</summary>
     public static async Task<Grid> StartAsync(string dataDirectory, short silos = 2,
-        Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configure = null, TimeSpan? shardRebalance = null)
+        Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configure = null, Action<DedupOptions>? dedup = null)
     {
         var calls = new IndexCallLog();
         // The test cluster starts its silos in parallel: on a fresh directory they all create the store together.
@@ -55,9 +56,9 @@ public sealed class Grid : IAsyncDisposable
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((options, silo) =>
         {
-            var dedup = Options(dataDirectory);
-            if (shardRebalance is { } period) dedup.ShardRebalanceInterval = period;
-            silo.AddDedupGrid(dedup);
+            var settings = Options(dataDirectory);
+            dedup?.Invoke(settings);
+            silo.AddDedupGrid(settings);
             silo.AddIncomingGrainCallFilter(new IndexCallFilter(calls));
             configure?.Invoke(options, silo);
         });
