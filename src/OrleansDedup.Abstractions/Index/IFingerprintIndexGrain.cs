@@ -6,9 +6,6 @@ namespace OrleansDedup.Abstractions.Index;
 /// Callers group fingerprints by <see cref="Fingerprint.Shard"/> and send one batch per shard.</summary>
 public interface IFingerprintIndexGrain : IGrainWithIntegerKey
 {
-    /// <summary>Adds references to the fingerprints the shard knows; returns, per fingerprint, whether it was known.</summary>
-    Task<bool[]> AddReferences(ReferenceBatch batch);
-
     /// <summary>Adds references to the fingerprints the shard knows (Known); claims for <paramref name="owner"/> those it
     /// neither knows nor sees claimed (Owned: the caller stores their bytes and inserts them); leaves those another
     /// owner claims (Pending: nothing taken, see <see cref="AwaitClaims"/>). So concurrent ingests write a new chunk once.</summary>

@@ -107,8 +107,6 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
         }
     }
 
-    public Task<bool[]> AddReferences(ReferenceBatch batch) => Task.FromResult(_index.AddReferences(batch));
-
     public Task<ClaimState[]> Claim(ReferenceBatch batch, Guid owner) => Task.FromResult(_claims.Claim(batch, owner));
 
     public Task<ClaimState[]> AwaitClaims(ReferenceBatch batch, Guid owner) => _claims.Await(batch, owner, ClaimWaitSlice);

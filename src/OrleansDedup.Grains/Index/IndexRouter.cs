@@ -14,11 +14,6 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
 
     public IFingerprintIndexGrain Shard(int shard) => grains.GetGrain<IFingerprintIndexGrain>(shard);
 
-    /// <summary>Adds references to known fingerprints; returns, per fingerprint, whether it was known.</summary>
-    public Task<bool[]> AddReferences(Fingerprint[] fingerprints, int[] counts) =>
-        Scatter("add_references", fingerprints.Length, i => fingerprints[i],
-            (shard, idx) => Shard(shard).AddReferences(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx))));
-
     /// <summary>Takes references to known fingerprints and claims the new ones for <paramref name="owner"/>; per
     /// fingerprint, what it found (see <see cref="IFingerprintIndexGrain.Claim"/>).</summary>
     public Task<ClaimState[]> Claim(Fingerprint[] fingerprints, int[] counts, Guid owner) =>

@@ -34,13 +34,6 @@ internal sealed class ShardIndex : IDisposable
 
     public long MetadataBytes => _journal.LogBytes + _journal.SnapshotBytes;
 
-    public bool[] AddReferences(ReferenceBatch batch)
-    {
-        var known = new bool[batch.Fingerprints.Length];
-        for (var i = 0; i < known.Length; i++) known[i] = AddReferences(batch.Fingerprints[i], batch.Counts[i]);
-        return known;
-    }
-
     /// <summary>Adds references to a fingerprint if the shard knows it; returns whether it did.</summary>
     public bool AddReferences(in Fingerprint fingerprint, int count)
     {
