@@ -110,28 +110,11 @@ internal sealed class SegmentDeduplicator(
     {
         var blocks = _grid.Cut(fileOffset, data.Length, ref _scratch.Starts);
         _scratch.EnsureBlocks(blocks);
-        await Task.Run(() => FingerprintBlocks(data, blocks, hash: work.Mode != SegmentMode.Rabin), cancellation);
+        await Task.Run(() => _scratch.FingerprintBlocks(data, blocks, hash: work.Mode != SegmentMode.Rabin), cancellation);
         if (work.Mode == SegmentMode.Rabin)
             await RabinBatch(data, blocks);
         else
             await FixedBatch(data, blocks, work.Mode == SegmentMode.FixedThenRabin);
-    }
-
-    /// <summary>Zero check and SHA-256 of every block, over all cores.</summary>
-    private void FingerprintBlocks(Memory<byte> data, int blocks, bool hash)
-    {
-        var s = _scratch;
-        var parts = Math.Min(Environment.ProcessorCount, Math.Max(1, blocks / 64));
-        Parallel.For(0, parts, part =>
-        {
-            var span = data.Span;
-            for (var b = part * blocks / parts; b < (part + 1) * blocks / parts; b++)
-            {
-                var block = s.Block(span, b);
-                s.BlockIsZero[b] = ZeroBlock.IsZero(block);
-                if (hash && !s.BlockIsZero[b]) s.BlockFingerprints[b] = Fingerprint.Compute(block);
-            }
-        });
     }
 
     private async Task FixedBatch(Memory<byte> data, int blocks, bool rabinResidue)
@@ -187,32 +170,9 @@ internal sealed class SegmentDeduplicator(
         foreach (var b in residue) RunChunker.Extend(runs, s.Starts[b], s.Length(b));
         await _runs.Chunk(_scratch, data, runs);
 
+        var aliases = ResidueAliases.Build(s, residue, blockFingerprints, blockCounts);
         var chunks = s.Chunks;
         var distinct = s.DistinctChunks;
-        distinct.Clear();
-        for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k, 0);
-
-        // Each chunk gains one reference per residue block that takes a piece of it.
-        var aliases = new NewIndexEntry[residue.Length];
-        var c = 0;
-        for (var r = 0; r < residue.Length; r++)
-        {
-            var b = residue[r];
-            var blockStart = s.Starts[b];
-            var blockEnd = s.Starts[b + 1];
-            while (chunks[c].Start + chunks[c].Length <= blockStart) c++;
-            var pieces = new List<AliasPiece>(3);
-            for (var k = c; k < chunks.Count && chunks[k].Start < blockEnd; k++)
-            {
-                var from = Math.Max(blockStart, chunks[k].Start);
-                var to = Math.Min(blockEnd, chunks[k].Start + chunks[k].Length);
-                pieces.Add(new AliasPiece(s.ChunkFingerprints[k], from - chunks[k].Start, to - from));
-                distinct.AddReferences(s.ChunkDistinct[k], 1);
-            }
-            var u = s.BlockDistinct[b];
-            aliases[r] = new NewIndexEntry(blockFingerprints[u], default, blockCounts[u], pieces.ToArray());
-        }
-
         var (known, chunkFingerprints, pieceCounts) = await StoreChunks(data, distinct);
         for (var k = 0; k < chunks.Count; k++)
         {
@@ -227,9 +187,9 @@ internal sealed class SegmentDeduplicator(
     /// <summary>Inserts a batch's aliases once their chunks and the references they hold are durable: a shard that
     /// crashed with those unflushed would otherwise come back without chunks that a surviving alias points at. (Doing
     /// this for several batches at once saves flushes, about 10 % of adaptive throughput, but holds the blocks' claims
-    /// that long, and a concurrent ingest of similar data waits on them.) The chunks'
-    /// references pass to the aliases: every residue chunk is a piece of some alias, one reference per piece, so
-    /// <paramref name="chunks"/> and <paramref name="pieces"/> are the batch's distinct chunks and their piece counts.</summary>
+    /// that long, and a concurrent ingest of similar data waits on them.) The chunks' references pass to the aliases:
+    /// every residue chunk is a piece of some alias, one reference per piece, so <paramref name="chunks"/> and
+    /// <paramref name="pieces"/> are the batch's distinct chunks and their piece counts.</summary>
     private async Task InsertAliases(NewIndexEntry[] aliases, Fingerprint[] chunks, int[] pieces)
     {
         await index.FlushShardsOf(chunks, work.Epochs);
