@@ -20,7 +20,7 @@ public sealed class CompressionTests(FormatImages images) : IClassFixture<Format
     public async Task Every_strategy_and_format_restores_byte_identical(string compression)
     {
         using var temp = new TempDirectory();
-        await using var grid = await Grid.StartAsync(temp.Data, silos: 1, compression: CompressionSettings.Parse(compression));
+        await using var grid = await Grid.StartAsync(temp.Data, silos: 1, dedup: o => o.Compression = CompressionSettings.Parse(compression));
         Directory.CreateDirectory(Path.GetDirectoryName(temp.File("x"))!);
         foreach (var strategy in Strategies)
             foreach (var layout in FormatImages.Five)
@@ -47,7 +47,7 @@ public sealed class CompressionTests(FormatImages images) : IClassFixture<Format
     public async Task Incompressible_data_is_stored_as_it_is(string compression)
     {
         using var temp = new TempDirectory();
-        await using var grid = await Grid.StartAsync(temp.Data, silos: 1, compression: CompressionSettings.Parse(compression));
+        await using var grid = await Grid.StartAsync(temp.Data, silos: 1, dedup: o => o.Compression = CompressionSettings.Parse(compression));
         var data = TestImages.Random(seed: 5, 3 << 20);
         var path = TestImages.Write(temp.File("random.img"), data);
         await grid.IngestOk("random", path, ChunkingStrategy.Adaptive);
@@ -63,7 +63,7 @@ public sealed class CompressionTests(FormatImages images) : IClassFixture<Format
     public async Task A_reopened_store_keeps_its_compression_and_refuses_another()
     {
         using var temp = new TempDirectory();
-        await using (var grid = await Grid.StartAsync(temp.Data, silos: 1, compression: CompressionSettings.Parse("zstd:7")))
+        await using (var grid = await Grid.StartAsync(temp.Data, silos: 1, dedup: o => o.Compression = CompressionSettings.Parse("zstd:7")))
             await grid.IngestOk("first", images.Set.PathOf("raw"), ChunkingStrategy.Adaptive);
 
         await using (var reopened = await Grid.StartAsync(temp.Data, silos: 1))

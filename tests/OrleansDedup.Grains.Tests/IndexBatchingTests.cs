@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
+using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace OrleansDedup.Grains.Tests;
 
-/// <summary>Segments talk to the index in batches: per batch one AddReferences call per shard (adaptive: a second round for
-/// the residue's chunks), each fingerprint once, never one call per chunk.</summary>
+/// <summary>Segments talk to the index in batches: per batch one Claim call per shard (adaptive: a second round for the
+/// residue's chunks), each fingerprint once, never one call per chunk.</summary>
 public sealed class IndexBatchingTests(GridFixture fixture, ITestOutputHelper output) : IClassFixture<GridFixture>
 {
     private const int Size = 5 * Grid.SegmentSize + 9 * 4096 + 1234;
@@ -24,21 +25,21 @@ public sealed class IndexBatchingTests(GridFixture fixture, ITestOutputHelper ou
 
         var info = await Grid.IngestOk($"batching-{strategy}", path, strategy);
 
-        var calls = Grid.Calls.Snapshot().Where(c => c.Method == "AddReferences" && c.Source is { } s && s.Type.ToString().Contains("segment")).ToArray();
+        var calls = Grid.Calls.Snapshot().Where(c => c.Method == nameof(IFingerprintIndexGrain.Claim) && c.Source is { } s && s.Type.ToString().Contains("segment")).ToArray();
         var batchesPerSegment = Enumerable.Range(0, info.Segments)
             .Select(i => (int)((Math.Min(Grid.SegmentSize, Size - (long)i * Grid.SegmentSize) + Grid.BatchSize - 1) / Grid.BatchSize)).ToArray();
         var batches = batchesPerSegment.Sum();
         var chunks = info.Stats.DuplicateChunks + info.Stats.NewChunks;
 
-        output.WriteLine($"{strategy}: {calls.Length} AddReferences calls carrying {calls.Sum(c => c.Fingerprints)} fingerprints for {batches} batches, {chunks} chunks");
-        Assert.True(calls.Length >= batches, $"{calls.Length} AddReferences calls for {batches} batches: the filter saw too few");
+        output.WriteLine($"{strategy}: {calls.Length} Claim calls carrying {calls.Sum(c => c.Fingerprints)} fingerprints for {batches} batches, {chunks} chunks");
+        Assert.True(calls.Length >= batches, $"{calls.Length} Claim calls for {batches} batches: the filter saw too few");
         Assert.True(calls.Length <= batches * Grid.ShardCount * roundsPerBatch,
-            $"{calls.Length} AddReferences calls for {batches} batches of {Grid.ShardCount} shards");
+            $"{calls.Length} Claim calls for {batches} batches of {Grid.ShardCount} shards");
         // a batch of 256 KiB holds 64 blocks or about 32 Rabin chunks, spread over 8 shards: a call carries several on average
         var fingerprints = calls.Sum(c => c.Fingerprints);
-        Assert.True(calls.Length * fingerprintsPerCall < fingerprints, $"{calls.Length} AddReferences calls carried {fingerprints} fingerprints");
+        Assert.True(calls.Length * fingerprintsPerCall < fingerprints, $"{calls.Length} Claim calls carried {fingerprints} fingerprints");
         if (strategy != ChunkingStrategy.Adaptive)
-            Assert.True(calls.Length * fingerprintsPerCall < chunks, $"{calls.Length} AddReferences calls for {chunks} chunks");
+            Assert.True(calls.Length * fingerprintsPerCall < chunks, $"{calls.Length} Claim calls for {chunks} chunks");
         Assert.InRange(calls.Select(c => c.Source).Distinct().Count(), info.Segments - 1, info.Segments);
         // one segment calls one shard at most once per batch (per round)
         foreach (var group in calls.GroupBy(c => (c.Source, c.Shard)))

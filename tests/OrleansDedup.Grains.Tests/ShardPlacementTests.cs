@@ -17,7 +17,7 @@ public sealed class ShardPlacementTests
     {
         using var temp = new TempDirectory();
         // The killed silo is really gone: its shards need not wait out the directory's lease.
-        await using var grid = await Grid.StartAsync(temp.Data, silos: 3, shardRebalance: TimeSpan.FromMilliseconds(500),
+        await using var grid = await Grid.StartAsync(temp.Data, silos: 3, dedup: o => o.ShardRebalanceInterval = TimeSpan.FromMilliseconds(500),
             configure: (_, silo) => silo.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.Zero));
 
         var first = await ShardsPerSilo(grid);
@@ -51,7 +51,7 @@ public sealed class ShardPlacementTests
     {
         using var temp = new TempDirectory();
         var gate = new CallGate();
-        await using var grid = await Grid.StartAsync(temp.Data, silos: 2, shardRebalance: TimeSpan.FromMilliseconds(500),
+        await using var grid = await Grid.StartAsync(temp.Data, silos: 2, dedup: o => o.ShardRebalanceInterval = TimeSpan.FromMilliseconds(500),
             configure: (options, silo) => silo.AddOutgoingGrainCallFilter(new HoldSegmentInsert(gate, options.SiloName)));
         var known = TestImages.Random(seed: 1, Grid.BatchSize);
         await grid.IngestOk("known", TestImages.Write(temp.File("known.img"), known), ChunkingStrategy.Fixed);

@@ -6,11 +6,24 @@ namespace OrleansDedup.Abstractions.Index;
 /// Callers group fingerprints by <see cref="Fingerprint.Shard"/> and send one batch per shard.</summary>
 public interface IFingerprintIndexGrain : IGrainWithIntegerKey
 {
-    /// <summary>Adds references to the fingerprints the shard knows; returns, per fingerprint, whether it was known.</summary>
-    Task<bool[]> AddReferences(ReferenceBatch batch);
+    /// <summary>Adds references to the fingerprints the shard knows (Known); claims for <paramref name="owner"/> those it
+    /// neither knows nor sees claimed (Owned: the caller stores their bytes and inserts them); leaves those another
+    /// owner claims (Pending: nothing taken, see <see cref="AwaitClaims"/>). So concurrent ingests write a new chunk once.</summary>
+    Task<ClaimState[]> Claim(ReferenceBatch batch, Guid owner);
 
-    /// <summary>Adds entries whose bytes are already durable. An entry that another ingest added first is not
-    /// replaced: its references are added to the existing one and it is reported as a collision.</summary>
+    /// <summary>Waits a while on fingerprints another owner claims: one inserted meanwhile comes back Known (references
+    /// added), one whose claim was given back or outlived its lease comes back Owned (the claim passed to
+    /// <paramref name="owner"/>), the rest Pending, to be asked again. Interleaves: the owners' inserts must get in while
+    /// it waits.</summary>
+    [AlwaysInterleave]
+    Task<ClaimState[]> AwaitClaims(ReferenceBatch batch, Guid owner);
+
+    /// <summary>Gives back claims of <paramref name="owner"/> that it will not insert (its segment failed or was
+    /// cancelled); those waiting on them may claim them at once.</summary>
+    Task ReleaseClaims(Fingerprint[] fingerprints, Guid owner);
+
+    /// <summary>Adds entries whose bytes are already durable, ending any claims on them. An entry that another ingest
+    /// added first is not replaced: its references are added to the existing one and it is reported as a collision.</summary>
     Task<bool[]> Insert(InsertBatch batch);
 
     /// <summary>Drops references; entries left with none are removed, and dead aliases hand back their pieces.</summary>

@@ -19,6 +19,11 @@ public readonly record struct NewIndexEntry(
     [property: Id(2)] int References,
     [property: Id(3)] AliasPiece[]? Pieces);
 
+/// <summary>What a claim found for one fingerprint (see <see cref="IFingerprintIndexGrain.Claim"/>). Pending: another
+/// ingest is storing it, nothing was taken. Known: indexed, the references were added. Owned: claimed for the caller,
+/// who stores the bytes and inserts the entry.</summary>
+public enum ClaimState : byte { Pending, Known, Owned }
+
 [GenerateSerializer, Immutable]
 public sealed record InsertBatch([property: Id(0)] NewIndexEntry[] Entries);
 

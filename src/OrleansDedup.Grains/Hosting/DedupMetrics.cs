@@ -65,7 +65,7 @@ public sealed class DedupMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         // orleans_dedup_segments_total{outcome="succeeded|failed"}
         _segments = _meter.CreateCounter<long>("orleans_dedup_segments", "{segment}", "Segments processed on this silo, by outcome");
-        // orleans_dedup_index_batch_duration_seconds{operation="add_references|insert|resolve"}: one scatter over the shards.
+        // orleans_dedup_index_batch_duration_seconds{operation="claim|await_claims|insert|resolve"}: one scatter over the shards.
         _indexBatchDuration = _meter.CreateHistogram("orleans_dedup_index_batch_duration", "s", "Time of one batch call scattered over the index shards",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         // orleans_dedup_ingests_total{outcome="succeeded|failed|cancelled"}: whole images, counted on the silo of the image grain.

@@ -44,6 +44,11 @@ public sealed class DedupOptions
 
     public PackSettings Packs => new(Compression ?? CompressionSettings.Default, FrameSize);
 
+    /// <summary>How long a claim on a new chunk holds off the other ingests that meet it. A live owner inserts the chunk
+    /// within one batch's write and flush; past this, a waiting ingest takes the claim over and stores the bytes itself,
+    /// so that no ingest waits forever on an owner whose silo died without its shard noticing.</summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public int RabinMinSize { get; set; } = 2048;
 
     public int RabinAverageSize { get; set; } = 8192;
@@ -69,6 +74,7 @@ public sealed class DedupOptions
         if (BatchSize < BlockSize || BatchSize % BlockSize != 0 || BatchSize > 64 << 20)
             throw new ArgumentException($"The batch size must be a multiple of {BlockSize} bytes, at most 64 MiB.");
         if (ShardRebalanceInterval <= TimeSpan.Zero) throw new ArgumentException("The shard rebalance interval must be positive.");
+        if (ClaimTimeout <= TimeSpan.Zero) throw new ArgumentException("The claim timeout must be positive.");
         if (RabinMaxSize > BatchSize) throw new ArgumentException("The Rabin maximum chunk size must not exceed the batch size.");
         Rabin.Validate();
         Packs.Validate();

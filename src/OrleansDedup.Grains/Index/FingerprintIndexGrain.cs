@@ -19,10 +19,16 @@ namespace OrleansDedup.Grains.Index;
 public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails silo, IClusterMembershipService membership,
     IOptions<DedupOptions> options) : Grain, IFingerprintIndexGrain, IGrainMigrationParticipant
 {
-    private const string EpochKey = "epoch";
+    private const string EpochKey = "epoch", ClaimsKey = "claims";
+
+    /// <summary>An activation leaves (moves, or its silo shuts down) only once no call runs, and meanwhile holds the calls
+    /// that arrive, the owners' inserts among them: so a waiting call returns within this, and the caller asks again.</summary>
+    private static readonly TimeSpan ClaimWaitSlice = TimeSpan.FromSeconds(1);
 
     private Guid _epoch = Guid.NewGuid();
     private ShardIndex _index = null!;
+    private ShardClaims _claims = null!;
+    private ClaimHandOver? _handedOver;
     private DedupMetrics? _metrics;
     private SiloAddress? _movingTo;
     private bool _closed;
@@ -33,6 +39,8 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _index = new ShardIndex(layout.Index, Shard);
+        _claims = new ShardClaims(_index, options.Value.ClaimTimeout, TimeProvider.System);
+        if (_handedOver is not null) _claims.Import(_handedOver);
         (_metrics = (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics))?.TrackShard(Shard, () => _index.Count);
         if (_movedIn) _metrics?.ShardMovedIn();
         var period = options.Value.ShardRebalanceInterval;
@@ -56,11 +64,15 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
         // dehydrates after OnDeactivateAsync, which has flushed and closed it already; its documentation says before.
         if (!_closed) _index.Flush();
         context.TryAddValue(EpochKey, _epoch);
+        // The owners of the live claims go on storing those chunks and insert them here: released instead, their waiters
+        // would store the same bytes again.
+        context.TryAddValue(ClaimsKey, _claims.Export());
     }
 
     public void OnRehydrate(IRehydrationContext context)
     {
         if (context.TryGetValue(EpochKey, out Guid epoch)) (_epoch, _movedIn) = (epoch, true);
+        if (context.TryGetValue(ClaimsKey, out ClaimHandOver? claims)) _handedOver = claims;
     }
 
     /// <summary>Moves once the placement has named the same other silo twice running, so that a silo still joining in
@@ -95,9 +107,17 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
         }
     }
 
-    public Task<bool[]> AddReferences(ReferenceBatch batch) => Task.FromResult(_index.AddReferences(batch));
+    public Task<ClaimState[]> Claim(ReferenceBatch batch, Guid owner) => Task.FromResult(_claims.Claim(batch, owner));
 
-    public Task<bool[]> Insert(InsertBatch batch) => Task.FromResult(_index.Insert(batch));
+    public Task<ClaimState[]> AwaitClaims(ReferenceBatch batch, Guid owner) => _claims.Await(batch, owner, ClaimWaitSlice);
+
+    public Task ReleaseClaims(Fingerprint[] fingerprints, Guid owner)
+    {
+        _claims.Release(fingerprints, owner);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool[]> Insert(InsertBatch batch) => Task.FromResult(_claims.Insert(batch));
 
     public Task<ReleaseResult> Release(ReferenceBatch batch, Guid? expectedEpoch) =>
         Task.FromResult(expectedEpoch is { } expected && expected != _epoch

@@ -14,10 +14,19 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
 
     public IFingerprintIndexGrain Shard(int shard) => grains.GetGrain<IFingerprintIndexGrain>(shard);
 
-    /// <summary>Adds references to known fingerprints; returns, per fingerprint, whether it was known.</summary>
-    public Task<bool[]> AddReferences(Fingerprint[] fingerprints, int[] counts) =>
-        Scatter("add_references", fingerprints.Length, i => fingerprints[i],
-            (shard, idx) => Shard(shard).AddReferences(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx))));
+    /// <summary>Takes references to known fingerprints and claims the new ones for <paramref name="owner"/>; per
+    /// fingerprint, what it found (see <see cref="IFingerprintIndexGrain.Claim"/>).</summary>
+    public Task<ClaimState[]> Claim(Fingerprint[] fingerprints, int[] counts, Guid owner) =>
+        Scatter("claim", fingerprints.Length, i => fingerprints[i],
+            (shard, idx) => Shard(shard).Claim(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx)), owner));
+
+    /// <summary>Waits a while on fingerprints others claim (see <see cref="IFingerprintIndexGrain.AwaitClaims"/>).</summary>
+    public Task<ClaimState[]> AwaitClaims(Fingerprint[] fingerprints, int[] counts, Guid owner) =>
+        Scatter("await_claims", fingerprints.Length, i => fingerprints[i],
+            (shard, idx) => Shard(shard).AwaitClaims(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx)), owner));
+
+    public Task ReleaseClaims(Fingerprint[] fingerprints, Guid owner) =>
+        Task.WhenAll(Group(fingerprints.Length, i => fingerprints[i]).Select(g => Shard(g.Key).ReleaseClaims(Pick(fingerprints, g.Value), owner)));
 
     /// <summary>Inserts entries; returns, per entry, whether another ingest had inserted it first.</summary>
     public Task<bool[]> Insert(NewIndexEntry[] entries) =>

@@ -34,19 +34,14 @@ internal sealed class ShardIndex : IDisposable
 
     public long MetadataBytes => _journal.LogBytes + _journal.SnapshotBytes;
 
-    public bool[] AddReferences(ReferenceBatch batch)
+    /// <summary>Adds references to a fingerprint if the shard knows it; returns whether it did.</summary>
+    public bool AddReferences(in Fingerprint fingerprint, int count)
     {
-        var known = new bool[batch.Fingerprints.Length];
-        for (var i = 0; i < known.Length; i++)
-        {
-            ref readonly var fp = ref batch.Fingerprints[i];
-            if (!_entries.TryGetValue(fp, out var entry)) continue;
-            known[i] = true;
-            var updated = entry with { References = checked(entry.References + batch.Counts[i]) };
-            _entries[fp] = updated;
-            Append(ShardRecord.WriteReferences(_record, fp, updated.References));
-        }
-        return known;
+        if (!_entries.TryGetValue(fingerprint, out var entry)) return false;
+        var updated = entry with { References = checked(entry.References + count) };
+        _entries[fingerprint] = updated;
+        Append(ShardRecord.WriteReferences(_record, fingerprint, updated.References));
+        return true;
     }
 
     public bool[] Insert(InsertBatch batch)

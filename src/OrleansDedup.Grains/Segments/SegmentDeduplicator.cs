@@ -18,7 +18,8 @@ namespace OrleansDedup.Grains.Segments;
 /// Fixed-then-Rabin (the adaptive method): 4 KiB blocks first; the blocks the index does not know go through
 /// Rabin chunking, and each becomes an alias of pieces of those chunks, so that later ingests still match it by
 /// its fixed fingerprint while its bytes are stored once, as content-defined chunks.
-/// New bytes are made durable in the pack before the index may point at them.
+/// New bytes are made durable in the pack before the index may point at them, and are written by one ingest only:
+/// the index claims a new chunk for the first segment that meets it (<see cref="ChunkClaims"/>).
 /// </summary>
 internal sealed class SegmentDeduplicator(
     ChunkStore store, IndexRouter index, DedupOptions options, StoreLayout layout, SegmentWork work,
@@ -27,12 +28,14 @@ internal sealed class SegmentDeduplicator(
     private const int Block = DedupOptions.BlockSize;
 
     private readonly ReferenceLedger _ledger = new();
+    private readonly ChunkClaims _claims = new(index, cancellation);
     private readonly BatchScratch _scratch = new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
-    private readonly RabinChunker _chunker = new(options.Rabin);
+    private readonly RunChunker _runs = new(options.Rabin, cancellation);
     private readonly BlockGrid _grid = work.Grid is { Length: > 0 } spans ? BlockGrid.Anchored(Block, spans) : BlockGrid.Uniform(Block);
+    private readonly List<int> _appended = [];
     private PackWriter? _pack;
     private RecipeWriter _recipe = null!;
-    private Counters _stats;
+    private SegmentCounters _stats;
 
     public async Task<SegmentResult> Run()
     {
@@ -75,6 +78,7 @@ internal sealed class SegmentDeduplicator(
             if (reading is not null) await reading.ContinueWith(_ => { }, TaskScheduler.Default);
             _pack?.Dispose();
             File.Delete(recipePath);
+            await _claims.ReleaseAll();
             await _ledger.ReleaseAll(index, work.Epochs);
             throw;
         }
@@ -109,28 +113,11 @@ internal sealed class SegmentDeduplicator(
     {
         var blocks = _grid.Cut(fileOffset, data.Length, ref _scratch.Starts);
         _scratch.EnsureBlocks(blocks);
-        await Task.Run(() => FingerprintBlocks(data, blocks, hash: work.Mode != SegmentMode.Rabin), cancellation);
+        await Task.Run(() => _scratch.FingerprintBlocks(data, blocks, hash: work.Mode != SegmentMode.Rabin), cancellation);
         if (work.Mode == SegmentMode.Rabin)
             await RabinBatch(data, blocks);
         else
             await FixedBatch(data, blocks, work.Mode == SegmentMode.FixedThenRabin);
-    }
-
-    /// <summary>Zero check and SHA-256 of every block, over all cores.</summary>
-    private void FingerprintBlocks(Memory<byte> data, int blocks, bool hash)
-    {
-        var s = _scratch;
-        var parts = Math.Min(Environment.ProcessorCount, Math.Max(1, blocks / 64));
-        Parallel.For(0, parts, part =>
-        {
-            var span = data.Span;
-            for (var b = part * blocks / parts; b < (part + 1) * blocks / parts; b++)
-            {
-                var block = s.Block(span, b);
-                s.BlockIsZero[b] = ZeroBlock.IsZero(block);
-                if (hash && !s.BlockIsZero[b]) s.BlockFingerprints[b] = Fingerprint.Compute(block);
-            }
-        });
     }
 
     private async Task FixedBatch(Memory<byte> data, int blocks, bool rabinResidue)
@@ -143,16 +130,11 @@ internal sealed class SegmentDeduplicator(
 
         var fingerprints = distinct.FingerprintArray();
         var counts = distinct.CountArray();
-        var known = await index.AddReferences(fingerprints, counts);
-        for (var i = 0; i < known.Length; i++)
-            if (known[i]) _ledger.Add(fingerprints[i], counts[i]);
-
-        var unknown = Enumerable.Range(0, known.Length).Where(i => !known[i]).ToArray();
-        if (unknown.Length > 0)
-        {
-            if (rabinResidue) await StoreResidue(data, unknown, fingerprints, counts);
-            else await StoreBlocks(data, unknown, fingerprints, counts);
-        }
+        // The adaptive method claims its blocks too: two ingests that both made aliases of a block would chunk their
+        // residues apart, and the chunks of the alias that lost the insert would be garbage.
+        var known = await _claims.Take(_ledger, fingerprints, counts, rabinResidue
+            ? owned => StoreResidue(data, owned, fingerprints, counts)
+            : owned => StoreBlocks(data, owned, fingerprints, counts));
 
         for (var b = 0; b < blocks; b++)
         {
@@ -169,58 +151,31 @@ internal sealed class SegmentDeduplicator(
         }
     }
 
-    /// <summary>Fixed mode: the first occurrence of each unknown block is stored as a chunk.</summary>
-    private async Task StoreBlocks(Memory<byte> data, int[] unknown, Fingerprint[] fingerprints, int[] counts)
+    /// <summary>Fixed mode: the first occurrence of each block the segment claimed is stored as a chunk.</summary>
+    private Task StoreBlocks(Memory<byte> data, int[] owned, Fingerprint[] fingerprints, int[] counts)
     {
-        var entries = new NewIndexEntry[unknown.Length];
-        var chunks = new int[unknown.Length];
-        var pack = Pack();
-        for (var i = 0; i < unknown.Length; i++)
+        var entries = new NewIndexEntry[owned.Length];
+        for (var j = 0; j < owned.Length; j++)
         {
-            var u = unknown[i];
-            var block = _scratch.Block(data.Span, _scratch.Blocks.FirstOccurrence(u));
-            chunks[i] = pack.Append(fingerprints[u], block);
-            entries[i] = new NewIndexEntry(fingerprints[u], default, counts[u], null);
+            var i = owned[j];
+            entries[j] = Append(fingerprints[i], _scratch.Block(data.Span, _scratch.Blocks.FirstOccurrence(i)), counts[i]);
         }
-        await InsertDurably(entries, chunks);
+        return InsertDurably(entries);
     }
 
-    /// <summary>Adaptive residue: the unknown blocks, in runs of adjacent blocks, go through Rabin chunking; new chunks
-    /// are stored, and each unknown block becomes an alias of pieces of those chunks.</summary>
-    private async Task StoreResidue(Memory<byte> data, int[] unknown, Fingerprint[] blockFingerprints, int[] blockCounts)
+    /// <summary>Adaptive residue: the blocks the segment claimed, in runs of adjacent blocks, go through Rabin chunking;
+    /// new chunks are stored, and each of those blocks becomes an alias of pieces of those chunks.</summary>
+    private async Task StoreResidue(Memory<byte> data, int[] owned, Fingerprint[] blockFingerprints, int[] blockCounts)
     {
         var s = _scratch;
-        var residue = unknown.Select(u => s.Blocks.FirstOccurrence(u)).Order().ToArray();
+        var residue = owned.Select(u => s.Blocks.FirstOccurrence(u)).Order().ToArray();
         var runs = new List<(int Start, int Length)>();
-        foreach (var b in residue) ExtendRuns(runs, s.Starts[b], s.Length(b));
-        await ChunkRuns(data, runs);
+        foreach (var b in residue) RunChunker.Extend(runs, s.Starts[b], s.Length(b));
+        await _runs.Chunk(_scratch, data, runs);
 
+        var aliases = ResidueAliases.Build(s, residue, blockFingerprints, blockCounts);
         var chunks = s.Chunks;
         var distinct = s.DistinctChunks;
-        distinct.Clear();
-        for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k, 0);
-
-        // Each chunk gains one reference per residue block that takes a piece of it.
-        var aliases = new NewIndexEntry[residue.Length];
-        var c = 0;
-        for (var r = 0; r < residue.Length; r++)
-        {
-            var b = residue[r];
-            var blockStart = s.Starts[b];
-            var blockEnd = s.Starts[b + 1];
-            while (chunks[c].Start + chunks[c].Length <= blockStart) c++;
-            var pieces = new List<AliasPiece>(3);
-            for (var k = c; k < chunks.Count && chunks[k].Start < blockEnd; k++)
-            {
-                var from = Math.Max(blockStart, chunks[k].Start);
-                var to = Math.Min(blockEnd, chunks[k].Start + chunks[k].Length);
-                pieces.Add(new AliasPiece(s.ChunkFingerprints[k], from - chunks[k].Start, to - from));
-                distinct.AddReferences(s.ChunkDistinct[k], 1);
-            }
-            var u = s.BlockDistinct[b];
-            aliases[r] = new NewIndexEntry(blockFingerprints[u], default, blockCounts[u], pieces.ToArray());
-        }
-
         var (known, chunkFingerprints, pieceCounts) = await StoreChunks(data, distinct);
         for (var k = 0; k < chunks.Count; k++)
         {
@@ -234,10 +189,10 @@ internal sealed class SegmentDeduplicator(
 
     /// <summary>Inserts a batch's aliases once their chunks and the references they hold are durable: a shard that
     /// crashed with those unflushed would otherwise come back without chunks that a surviving alias points at. (Doing
-    /// this for several batches at once saves flushes, about 10 % of adaptive throughput, but hides the aliases from
-    /// a concurrent ingest of similar data for that long, and it then stores what it would have matched.) The chunks'
-    /// references pass to the aliases: every residue chunk is a piece of some alias, one reference per piece, so
-    /// <paramref name="chunks"/> and <paramref name="pieces"/> are the batch's distinct chunks and their piece counts.</summary>
+    /// this for several batches at once saves flushes, about 10 % of adaptive throughput, but holds the blocks' claims
+    /// that long, and a concurrent ingest of similar data waits on them.) The chunks' references pass to the aliases:
+    /// every residue chunk is a piece of some alias, one reference per piece, so <paramref name="chunks"/> and
+    /// <paramref name="pieces"/> are the batch's distinct chunks and their piece counts.</summary>
     private async Task InsertAliases(NewIndexEntry[] aliases, Fingerprint[] chunks, int[] pieces)
     {
         await index.FlushShardsOf(chunks, work.Epochs);
@@ -265,8 +220,8 @@ internal sealed class SegmentDeduplicator(
         var s = _scratch;
         var runs = new List<(int Start, int Length)>();
         for (var b = 0; b < blocks; b++)
-            if (!s.BlockIsZero[b]) ExtendRuns(runs, s.Starts[b], s.Length(b));
-        var runChunks = await ChunkRuns(data, runs);
+            if (!s.BlockIsZero[b]) RunChunker.Extend(runs, s.Starts[b], s.Length(b));
+        var runChunks = await _runs.Chunk(_scratch, data, runs);
 
         var chunks = s.Chunks;
         var distinct = s.DistinctChunks;
@@ -295,82 +250,44 @@ internal sealed class SegmentDeduplicator(
         }
     }
 
-    /// <summary>References the known chunks, stores the first occurrence of each unknown one durably and indexes it;
-    /// returns, per distinct chunk, whether the index knew it, with the fingerprints and counts it sent.</summary>
+    /// <summary>References the known chunks, stores the first occurrence of each one the segment claims durably and
+    /// indexes it; returns, per distinct chunk, whether bytes stored before (or by another ingest) serve it, with the
+    /// fingerprints and counts it sent.</summary>
     private async Task<(bool[] Known, Fingerprint[] Fingerprints, int[] Counts)> StoreChunks(Memory<byte> data, DistinctFingerprints distinct)
     {
         var fingerprints = distinct.FingerprintArray();
         var counts = distinct.CountArray();
-        var known = await index.AddReferences(fingerprints, counts);
-        var entries = new List<NewIndexEntry>();
-        var chunks = new List<int>();
-        for (var i = 0; i < known.Length; i++)
+        var known = await _claims.Take(_ledger, fingerprints, counts, owned =>
         {
-            if (known[i])
+            var entries = new NewIndexEntry[owned.Length];
+            for (var j = 0; j < owned.Length; j++)
             {
-                _ledger.Add(fingerprints[i], counts[i]);
-                continue;
+                var (start, length) = _scratch.Chunks[distinct.FirstOccurrence(owned[j])];
+                entries[j] = Append(fingerprints[owned[j]], data.Span.Slice(start, length), counts[owned[j]]);
             }
-            var (start, length) = _scratch.Chunks[distinct.FirstOccurrence(i)];
-            chunks.Add(Pack().Append(fingerprints[i], data.Span.Slice(start, length)));
-            entries.Add(new NewIndexEntry(fingerprints[i], default, counts[i], null));
-        }
-        await InsertDurably(entries.ToArray(), chunks.ToArray());
+            return InsertDurably(entries);
+        });
         return (known, fingerprints, counts);
     }
 
-    private static void ExtendRuns(List<(int Start, int Length)> runs, int start, int length)
+    /// <summary>Appends a chunk to the segment's pack; its entry gets its location when <see cref="InsertDurably"/> has
+    /// flushed it (a chunk's place is known only once its frame is compressed).</summary>
+    private NewIndexEntry Append(in Fingerprint fingerprint, ReadOnlySpan<byte> bytes, int references)
     {
-        if (runs.Count > 0 && runs[^1].Start + runs[^1].Length == start) runs[^1] = (runs[^1].Start, runs[^1].Length + length);
-        else runs.Add((start, length));
+        _appended.Add(Pack().Append(fingerprint, bytes));
+        return new NewIndexEntry(fingerprint, default, references, null);
     }
 
-    /// <summary>Cuts each run into content-defined chunks (the chunker starts afresh at every run) and fingerprints them
-    /// over all cores; returns each run's first chunk and chunk count.</summary>
-    private async Task<List<(int First, int Count)>> ChunkRuns(Memory<byte> data, List<(int Start, int Length)> runs)
-    {
-        var s = _scratch;
-        s.Chunks.Clear();
-        var runChunks = new List<(int First, int Count)>(runs.Count);
-        foreach (var (start, length) in runs)
-        {
-            var first = s.Chunks.Count;
-            _chunker.Reset();
-            var at = 0;
-            while (at < length)
-            {
-                var n = _chunker.FindBoundary(data.Span.Slice(start + at, length - at));
-                var size = n < 0 ? length - at : n;
-                s.Chunks.Add((start + at, size));
-                at += size;
-            }
-            runChunks.Add((first, s.Chunks.Count - first));
-        }
-        var count = s.Chunks.Count;
-        if (s.ChunkFingerprints.Length < count)
-        {
-            s.ChunkFingerprints = new Fingerprint[count];
-            s.ChunkDistinct = new int[count];
-        }
-        var parts = Math.Min(Environment.ProcessorCount, Math.Max(1, count / 32));
-        await Task.Run(() => Parallel.For(0, parts, part =>
-        {
-            for (var k = part * count / parts; k < (part + 1) * count / parts; k++)
-            {
-                var (start, length) = s.Chunks[k];
-                s.ChunkFingerprints[k] = Fingerprint.Compute(data.Span.Slice(start, length));
-            }
-        }), cancellation);
-        return runChunks;
-    }
-
-    /// <summary>Fsyncs the pack, then lets the index point at the new chunks (<paramref name="chunks"/>: their numbers in
-    /// the pack writer). An entry another ingest inserted first keeps its bytes; ours become garbage for the collector.</summary>
-    private async Task InsertDurably(NewIndexEntry[] entries, int[] chunks)
+    /// <summary>Fsyncs the pack, then lets the index point at the new chunks. An entry inserted first all the same (an
+    /// alias of the same fingerprint, or a claim taken over from an owner that outlived its lease) keeps its bytes; ours
+    /// become garbage for the collector.</summary>
+    /// <remarks><paramref name="entries"/> are what <see cref="Append"/> returned since the last call, in that order.</remarks>
+    private async Task InsertDurably(NewIndexEntry[] entries)
     {
         if (entries.Length == 0) return;
         _pack!.Flush();
-        for (var i = 0; i < entries.Length; i++) entries[i] = entries[i] with { Location = _pack.LocationOf(chunks[i]) };
+        for (var i = 0; i < entries.Length; i++) entries[i] = entries[i] with { Location = _pack.LocationOf(_appended[i]) };
+        _appended.Clear();
         var collided = await index.Insert(entries);
         for (var i = 0; i < entries.Length; i++)
         {
@@ -380,24 +297,4 @@ internal sealed class SegmentDeduplicator(
     }
 
     private PackWriter Pack() => _pack ??= store.CreateWriter();
-
-    private struct Counters
-    {
-        public long ZeroChunks, DuplicateChunks, NewChunks, ZeroBytes, DuplicateBytes, NewBytes, StoredChunkBytes, IndexEntriesAdded, RecipeBytes;
-
-        public readonly DedupStats ToStats() => new(ZeroChunks, DuplicateChunks, NewChunks, ZeroBytes, DuplicateBytes, NewBytes,
-            StoredChunkBytes, IndexEntriesAdded, RecipeBytes);
-
-        public void Duplicate(int length)
-        {
-            DuplicateChunks++;
-            DuplicateBytes += length;
-        }
-
-        public void New(int length)
-        {
-            NewChunks++;
-            NewBytes += length;
-        }
-    }
 }

@@ -118,7 +118,7 @@ public sealed class SiloHostOptions
         }
         catch (ArgumentException e)
         {
-            throw new ConfigurationError($"{e.Message} (see {Env(nameof(ShardCount))}, {Env(nameof(SegmentSize))}, {Env(nameof(BatchSize))}, {Env(nameof(ShardRebalanceSeconds))})");
+            throw new ConfigurationError($"{e.Message} (see {Env(nameof(ShardCount))}, {Env(nameof(SegmentSize))}, {Env(nameof(BatchSize))}, {Env(nameof(ShardRebalanceSeconds))}, {Env(nameof(ClaimTimeoutSeconds))})");
         }
     }
 
@@ -131,11 +131,15 @@ public sealed class SiloHostOptions
     /// <summary>Compression of a new store (none, zstd[:LEVEL], auto[:LEVEL]; default auto:3); an existing store keeps its own.</summary>
     public string? Compression { get; set; }
 
+    /// <summary>How long an ingest waits on another's claim to a new chunk before it stores the chunk itself (default 30 s).</summary>
+    public int? ClaimTimeoutSeconds { get; set; }
+
     public DedupOptions DedupOptions()
     {
         var options = new DedupOptions { DataDirectory = DataDirectory, CatalogConnectionString = IsPostgreSql ? ConnectionString : null };
         if (IngestHeartbeatExpirySeconds is { } expiry) options.IngestHeartbeatExpiry = TimeSpan.FromSeconds(expiry);
         if (ShardRebalanceSeconds is { } rebalance) options.ShardRebalanceInterval = TimeSpan.FromSeconds(rebalance);
+        if (ClaimTimeoutSeconds is { } claim) options.ClaimTimeout = TimeSpan.FromSeconds(claim);
         if (ShardCount is { } shards) options.ShardCount = shards;
         if (SegmentSize is { } segment) options.SegmentSize = segment;
         if (BatchSize is { } batch) options.BatchSize = batch;

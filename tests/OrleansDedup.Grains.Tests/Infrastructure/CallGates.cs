@@ -18,6 +18,9 @@ public sealed class CallGate
 
     public void Release() => _release.TrySetResult();
 
+    /// <summary>Fails the held call instead of letting it through: a call from a process that died never arrives.</summary>
+    public void Fail(Exception reason) => _release.TrySetException(reason);
+
     public Task Pass(string silo)
     {
         if (Interlocked.Exchange(ref _armed, 0) == 0) return Task.CompletedTask;

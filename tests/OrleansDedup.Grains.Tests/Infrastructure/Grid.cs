@@ -12,7 +12,6 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Storage;
-using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Grains.Tests.Infrastructure;
 
@@ -45,10 +44,10 @@ public sealed class Grid : IAsyncDisposable
     public string IndexDirectory => Path.Combine(DataDirectory, "index");
 
     /// <summary>Starts a cluster of <paramref name="silos"/> silos on <paramref name="dataDirectory"/>. The service id is
-    /// fixed, so a new cluster on the same directory finds the image records of an earlier one.</summary>
+    /// fixed, so a new cluster on the same directory finds the image records of an earlier one. <paramref name="dedup"/>
+    /// changes the grid's settings from the tests' <see cref="Options"/>.</summary>
     public static async Task<Grid> StartAsync(string dataDirectory, short silos = 2,
-        Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configure = null, TimeSpan? shardRebalance = null,
-        CompressionSettings? compression = null)
+        Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configure = null, Action<DedupOptions>? dedup = null)
     {
         var calls = new IndexCallLog();
         // The test cluster starts its silos in parallel: on a fresh directory they all create the store together.
@@ -57,10 +56,9 @@ public sealed class Grid : IAsyncDisposable
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((options, silo) =>
         {
-            var dedup = Options(dataDirectory);
-            if (shardRebalance is { } period) dedup.ShardRebalanceInterval = period;
-            dedup.Compression = compression;
-            silo.AddDedupGrid(dedup);
+            var settings = Options(dataDirectory);
+            dedup?.Invoke(settings);
+            silo.AddDedupGrid(settings);
             silo.AddIncomingGrainCallFilter(new IndexCallFilter(calls));
             configure?.Invoke(options, silo);
         });

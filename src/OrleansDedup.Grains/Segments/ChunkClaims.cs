@@ -1,0 +1,73 @@
+using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Index;
+
+namespace OrleansDedup.Grains.Segments;
+
+/// <summary>
+/// Takes a segment's chunks (and the adaptive method's aliases) through the index's claims, so that concurrent ingests
+/// write each new chunk once: the shard claims an unknown fingerprint for the first segment that meets it, and the others
+/// wait for its insert and then only take references. A round stores and inserts everything this segment claimed before
+/// it waits on anyone, so segments never wait on each other in a circle (an alias's owner waits only on chunk claims,
+/// whose owners wait on nothing while they hold them). A claim that passes to the segment while it waits (given back,
+/// or past its lease) is stored in a further round from the batch, which is still in memory.
+/// </summary>
+internal sealed class ChunkClaims(IndexRouter index, CancellationToken cancellation)
+{
+    private readonly Guid _owner = Guid.NewGuid();
+
+    /// <summary>Claims held and not inserted yet: what a failed segment gives back.</summary>
+    private readonly HashSet<Fingerprint> _held = new();
+
+    /// <summary>Takes <paramref name="counts"/> references on each of a batch's distinct fingerprints, entering those it
+    /// takes on what others stored in <paramref name="ledger"/> as it goes. <paramref name="storeOwned"/> gets the positions
+    /// the segment claimed in a round; it writes their bytes, makes them durable and inserts them. Returns, per
+    /// fingerprint, whether what was stored before (or by another ingest) serves it.</summary>
+    public async Task<bool[]> Take(ReferenceLedger ledger, Fingerprint[] fingerprints, int[] counts, Func<int[], Task> storeOwned)
+    {
+        var known = new bool[fingerprints.Length];
+        var open = Enumerable.Range(0, fingerprints.Length).ToArray();
+        var states = await index.Claim(fingerprints, counts, _owner);
+        while (true)
+        {
+            var owned = new List<int>();
+            var pending = new List<int>();
+            for (var j = 0; j < open.Length; j++)
+            {
+                var i = open[j];
+                if (states[j] == ClaimState.Known)
+                {
+                    known[i] = true;
+                    ledger.Add(fingerprints[i], counts[i]);
+                }
+                else (states[j] == ClaimState.Owned ? owned : pending).Add(i);
+            }
+            if (owned.Count > 0)
+            {
+                foreach (var i in owned) _held.Add(fingerprints[i]);
+                await storeOwned(owned.ToArray());
+                foreach (var i in owned) _held.Remove(fingerprints[i]);
+            }
+            if (pending.Count == 0) return known;
+            cancellation.ThrowIfCancellationRequested();
+            open = pending.ToArray();
+            states = await index.AwaitClaims(open.Select(i => fingerprints[i]).ToArray(), open.Select(i => counts[i]).ToArray(), _owner);
+        }
+    }
+
+    /// <summary>Gives back the claims a failed or cancelled segment will not insert, so that the ingests waiting on them
+    /// take them over at once. Best effort: a claim not given back ends with its lease.</summary>
+    public async Task ReleaseAll()
+    {
+        if (_held.Count == 0) return;
+        try
+        {
+            await index.ReleaseClaims(_held.ToArray(), _owner);
+        }
+        catch (Exception)
+        {
+            // the shard is out of reach; its claims expire
+        }
+        _held.Clear();
+    }
+}
