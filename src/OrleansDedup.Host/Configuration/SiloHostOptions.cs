@@ -123,7 +123,8 @@ public sealed class SiloHostOptions
     /// <summary>How often an index shard checks whether a silo that joined should take it over (default 15 s).</summary>
     public int? ShardRebalanceSeconds { get; set; }
 
-    /// <summary>How long an ingest waits on another's claim to a new chunk before it stores the chunk itself (default 30 s).</summary>
+    /// <summary>How long an ingest waits at most on another's claim to a new chunk before it stores the chunk itself
+    /// (default 30 s).</summary>
     public int? ClaimTimeoutSeconds { get; set; }
 
     public DedupOptions DedupOptions()
