@@ -9,14 +9,14 @@ public interface IFingerprintIndexGrain : IGrainWithIntegerKey
     /// <summary>Adds references to the fingerprints the shard knows (Known); claims for <paramref name="owner"/> those it
     /// neither knows nor sees claimed (Owned: the caller stores their bytes and inserts them); leaves those another
     /// owner claims (Pending: nothing taken, see <see cref="AwaitClaims"/>). So concurrent ingests write a new chunk once.</summary>
-    Task<ClaimState[]> Claim(ReferenceBatch batch, Guid owner);
+    Task<ClaimState[]> Claim(ReferenceBatch batch, ClaimOwner owner);
 
     /// <summary>Waits a while on fingerprints another owner claims: one inserted meanwhile comes back Known (references
-    /// added), one whose claim was given back or outlived its lease comes back Owned (the claim passed to
-    /// <paramref name="owner"/>), the rest Pending, to be asked again. Interleaves: the owners' inserts must get in while
-    /// it waits.</summary>
+    /// added), one whose claim was given back, outlived its lease or lost its owner's silo comes back Owned (the claim
+    /// passed to <paramref name="owner"/>), the rest Pending, to be asked again. Interleaves: the owners' inserts must get
+    /// in while it waits.</summary>
     [AlwaysInterleave]
-    Task<ClaimState[]> AwaitClaims(ReferenceBatch batch, Guid owner);
+    Task<ClaimState[]> AwaitClaims(ReferenceBatch batch, ClaimOwner owner);
 
     /// <summary>Gives back claims of <paramref name="owner"/> that it will not insert (its segment failed or was
     /// cancelled); those waiting on them may claim them at once.</summary>

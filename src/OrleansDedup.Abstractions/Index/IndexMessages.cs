@@ -24,6 +24,11 @@ public readonly record struct NewIndexEntry(
 /// who stores the bytes and inserts the entry.</summary>
 public enum ClaimState : byte { Pending, Known, Owned }
 
+/// <summary>Who holds a claim: one attempt at a segment, and the silo it runs on, so that a shard can pass the claim on as
+/// soon as the cluster declares that silo dead.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct ClaimOwner([property: Id(0)] Guid Id, [property: Id(1)] Orleans.Runtime.SiloAddress Silo);
+
 [GenerateSerializer, Immutable]
 public sealed record InsertBatch([property: Id(0)] NewIndexEntry[] Entries);
 

@@ -45,8 +45,9 @@ public sealed class DedupOptions
     public PackSettings Packs => new(Compression ?? CompressionSettings.Default, FrameSize);
 
     /// <summary>How long a claim on a new chunk holds off the other ingests that meet it. A live owner inserts the chunk
-    /// within one batch's write and flush; past this, a waiting ingest takes the claim over and stores the bytes itself,
-    /// so that no ingest waits forever on an owner whose silo died without its shard noticing.</summary>
+    /// within one batch's write and flush, and the claims of an owner whose silo the cluster declared dead pass on at
+    /// once; past this, a waiting ingest takes a claim over all the same and stores the bytes itself, so that no ingest
+    /// waits forever on an owner that died unnoticed.</summary>
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public int RabinMinSize { get; set; } = 2048;

@@ -22,7 +22,8 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     private const string EpochKey = "epoch", ClaimsKey = "claims";
 
     /// <summary>An activation leaves (moves, or its silo shuts down) only once no call runs, and meanwhile holds the calls
-    /// that arrive, the owners' inserts among them: so a waiting call returns within this, and the caller asks again.</summary>
+    /// that arrive, the owners' inserts among them: so a waiting call returns within this, and the caller asks again.
+    /// It is also how soon a waiter sees that the cluster declared an owner's silo dead.</summary>
     private static readonly TimeSpan ClaimWaitSlice = TimeSpan.FromSeconds(1);
 
     private Guid _epoch = Guid.NewGuid();
@@ -39,7 +40,8 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _index = new ShardIndex(layout.Index, Shard);
-        _claims = new ShardClaims(_index, options.Value.ClaimTimeout, TimeProvider.System);
+        _claims = new ShardClaims(_index, options.Value.ClaimTimeout, TimeProvider.System,
+            owner => membership.CurrentSnapshot.GetSiloStatus(owner) == SiloStatus.Dead);
         if (_handedOver is not null) _claims.Import(_handedOver);
         (_metrics = (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics))?.TrackShard(Shard, () => _index.Count);
         if (_movedIn) _metrics?.ShardMovedIn();
@@ -107,9 +109,9 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
         }
     }
 
-    public Task<ClaimState[]> Claim(ReferenceBatch batch, Guid owner) => Task.FromResult(_claims.Claim(batch, owner));
+    public Task<ClaimState[]> Claim(ReferenceBatch batch, ClaimOwner owner) => Task.FromResult(_claims.Claim(batch, owner));
 
-    public Task<ClaimState[]> AwaitClaims(ReferenceBatch batch, Guid owner) => _claims.Await(batch, owner, ClaimWaitSlice);
+    public Task<ClaimState[]> AwaitClaims(ReferenceBatch batch, ClaimOwner owner) => _claims.Await(batch, owner, ClaimWaitSlice);
 
     public Task ReleaseClaims(Fingerprint[] fingerprints, Guid owner)
     {

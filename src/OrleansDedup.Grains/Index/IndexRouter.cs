@@ -16,12 +16,12 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
 
     /// <summary>Takes references to known fingerprints and claims the new ones for <paramref name="owner"/>; per
     /// fingerprint, what it found (see <see cref="IFingerprintIndexGrain.Claim"/>).</summary>
-    public Task<ClaimState[]> Claim(Fingerprint[] fingerprints, int[] counts, Guid owner) =>
+    public Task<ClaimState[]> Claim(Fingerprint[] fingerprints, int[] counts, ClaimOwner owner) =>
         Scatter("claim", fingerprints.Length, i => fingerprints[i],
             (shard, idx) => Shard(shard).Claim(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx)), owner));
 
     /// <summary>Waits a while on fingerprints others claim (see <see cref="IFingerprintIndexGrain.AwaitClaims"/>).</summary>
-    public Task<ClaimState[]> AwaitClaims(Fingerprint[] fingerprints, int[] counts, Guid owner) =>
+    public Task<ClaimState[]> AwaitClaims(Fingerprint[] fingerprints, int[] counts, ClaimOwner owner) =>
         Scatter("await_claims", fingerprints.Length, i => fingerprints[i],
             (shard, idx) => Shard(shard).AwaitClaims(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx)), owner));
 

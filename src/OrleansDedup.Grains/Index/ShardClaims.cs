@@ -8,26 +8,27 @@ namespace OrleansDedup.Grains.Index;
 /// A fingerprint neither indexed nor claimed is claimed for the ingest that meets it first; that owner writes the bytes,
 /// makes them durable and inserts the entry, which ends the claim. Another ingest meeting the claim waits for the insert
 /// and then only takes references. A claim also ends when its owner gives it back (its segment failed or was cancelled),
-/// or passes to a waiter once it is older than the lease: an owner whose silo died unnoticed holds no one up for longer.
+/// and passes to a waiter once the cluster has declared the owner's silo dead (<paramref name="isDead"/>) or once it is
+/// older than the lease: an owner whose silo died without the cluster noticing holds no one up for longer.
 /// Claims live in memory: a shard that restarts loses them, and its new epoch fails the ingests that relied on them.
 /// </summary>
-internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider time)
+internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider time, Func<SiloAddress, bool> isDead)
 {
     private readonly Dictionary<Fingerprint, Holder> _claims = new();
     private TaskCompletionSource _ended = NewSignal();
 
     /// <summary>Per fingerprint: Known (references added), Owned (claimed for <paramref name="owner"/>) or Pending
     /// (another owner's live claim; nothing taken).</summary>
-    public ClaimState[] Claim(ReferenceBatch batch, Guid owner)
+    public ClaimState[] Claim(ReferenceBatch batch, ClaimOwner owner)
     {
         var states = new ClaimState[batch.Fingerprints.Length];
         Settle(batch, owner, states);
         return states;
     }
 
-    /// <summary>Settles what it can of the Pending states: Known once the entry exists, Owned once its claim has ended or
-    /// expired. Returns whether any is still pending.</summary>
-    public bool Settle(ReferenceBatch batch, Guid owner, ClaimState[] states)
+    /// <summary>Settles what it can of the Pending states: Known once the entry exists, Owned once its claim has ended,
+    /// expired or lost its owner's silo. Returns whether any is still pending.</summary>
+    public bool Settle(ReferenceBatch batch, ClaimOwner owner, ClaimState[] states)
     {
         var now = time.GetTimestamp();
         var pending = false;
@@ -44,7 +45,7 @@ internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider
 
     /// <summary>Claims, then waits while some fingerprint is pending, up to <paramref name="slice"/>: each claim that ends
     /// or expires meanwhile settles its fingerprint. The rest come back Pending, for the caller to ask again.</summary>
-    public async Task<ClaimState[]> Await(ReferenceBatch batch, Guid owner, TimeSpan slice)
+    public async Task<ClaimState[]> Await(ReferenceBatch batch, ClaimOwner owner, TimeSpan slice)
     {
         var started = time.GetTimestamp();
         var states = new ClaimState[batch.Fingerprints.Length];
@@ -76,7 +77,7 @@ internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider
     {
         var ended = false;
         foreach (var fp in fingerprints)
-            if (_claims.TryGetValue(fp, out var claim) && claim.Owner == owner) ended |= _claims.Remove(fp);
+            if (_claims.TryGetValue(fp, out var claim) && claim.Owner.Id == owner) ended |= _claims.Remove(fp);
         if (ended) Signal();
     }
 
@@ -92,9 +93,10 @@ internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider
             _claims[handOver.Fingerprints[i]] = new Holder(handOver.Owners[i], now - (long)(handOver.Ages[i].TotalSeconds * time.TimestampFrequency));
     }
 
-    private bool TryTake(in Fingerprint fingerprint, Guid owner, long now)
+    private bool TryTake(in Fingerprint fingerprint, ClaimOwner owner, long now)
     {
-        if (_claims.TryGetValue(fingerprint, out var claim) && claim.Owner != owner && time.GetElapsedTime(claim.Since, now) < lease)
+        if (_claims.TryGetValue(fingerprint, out var claim) && claim.Owner.Id != owner.Id
+            && time.GetElapsedTime(claim.Since, now) < lease && !isDead(claim.Owner.Silo))
             return false;
         _claims[fingerprint] = new Holder(owner, now);
         return true;
@@ -122,11 +124,11 @@ internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private readonly record struct Holder(Guid Owner, long Since);
+    private readonly record struct Holder(ClaimOwner Owner, long Since);
 }
 
 /// <summary>A shard's live claims as it moves to another silo: the owners are still storing those chunks, and the
 /// activation that takes the shard over must keep others from storing them too.</summary>
 [GenerateSerializer, Immutable]
 internal sealed record ClaimHandOver(
-    [property: Id(0)] Fingerprint[] Fingerprints, [property: Id(1)] Guid[] Owners, [property: Id(2)] TimeSpan[] Ages);
+    [property: Id(0)] Fingerprint[] Fingerprints, [property: Id(1)] ClaimOwner[] Owners, [property: Id(2)] TimeSpan[] Ages);

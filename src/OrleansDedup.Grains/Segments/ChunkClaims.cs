@@ -12,9 +12,9 @@ namespace OrleansDedup.Grains.Segments;
 /// whose owners wait on nothing while they hold them). A claim that passes to the segment while it waits (given back,
 /// or past its lease) is stored in a further round from the batch, which is still in memory.
 /// </summary>
-internal sealed class ChunkClaims(IndexRouter index, CancellationToken cancellation)
+internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, CancellationToken cancellation)
 {
-    private readonly Guid _owner = Guid.NewGuid();
+    private readonly ClaimOwner _owner = new(Guid.NewGuid(), silo);
 
     /// <summary>Claims held and not inserted yet: what a failed segment gives back.</summary>
     private readonly HashSet<Fingerprint> _held = new();
@@ -62,7 +62,7 @@ internal sealed class ChunkClaims(IndexRouter index, CancellationToken cancellat
         if (_held.Count == 0) return;
         try
         {
-            await index.ReleaseClaims(_held.ToArray(), _owner);
+            await index.ReleaseClaims(_held.ToArray(), _owner.Id);
         }
         catch (Exception)
         {

@@ -22,13 +22,13 @@ namespace OrleansDedup.Grains.Segments;
 /// the index claims a new chunk for the first segment that meets it (<see cref="ChunkClaims"/>).
 /// </summary>
 internal sealed class SegmentDeduplicator(
-    ChunkStore store, IndexRouter index, DedupOptions options, StoreLayout layout, SegmentWork work,
+    ChunkStore store, IndexRouter index, DedupOptions options, StoreLayout layout, SegmentWork work, SiloAddress silo,
     Action<long> progress, CancellationToken cancellation)
 {
     private const int Block = DedupOptions.BlockSize;
 
     private readonly ReferenceLedger _ledger = new();
-    private readonly ChunkClaims _claims = new(index, cancellation);
+    private readonly ChunkClaims _claims = new(index, silo, cancellation);
     private readonly BatchScratch _scratch = new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
     private readonly RunChunker _runs = new(options.Rabin, cancellation);
     private readonly BlockGrid _grid = work.Grid is { Length: > 0 } spans ? BlockGrid.Anchored(Block, spans) : BlockGrid.Uniform(Block);

@@ -19,7 +19,7 @@ public sealed class SegmentGrain(ChunkStore store, IndexRouter index, IOptions<D
         try
         {
             var image = GrainFactory.GetGrain<IImageGrain>(work.ImageName);
-            var deduplicator = new SegmentDeduplicator(store, index, options.Value, layout, work,
+            var deduplicator = new SegmentDeduplicator(store, index, options.Value, layout, work, silo.SiloAddress,
                 bytes => image.ReportProgress(bytes).Ignore(), _cancel.Token);
             var result = await deduplicator.Run();
             return result with { Silo = silo.SiloAddress.ToString() };

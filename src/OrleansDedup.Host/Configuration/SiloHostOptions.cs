@@ -131,7 +131,8 @@ public sealed class SiloHostOptions
     /// <summary>Compression of a new store (none, zstd[:LEVEL], auto[:LEVEL]; default auto:3); an existing store keeps its own.</summary>
     public string? Compression { get; set; }
 
-    /// <summary>How long an ingest waits on another's claim to a new chunk before it stores the chunk itself (default 30 s).</summary>
+    /// <summary>How long an ingest waits at most on another's claim to a new chunk before it stores the chunk itself
+    /// (default 30 s).</summary>
     public int? ClaimTimeoutSeconds { get; set; }
 
     public DedupOptions DedupOptions()

@@ -21,7 +21,9 @@ public sealed class ClaimHandOverTests
             .Select(b => (Fingerprint.Compute(b), b)).First(c => c.Item1.Shard(Grid.ShardCount) == shard);
         var batch = new ReferenceBatch([fingerprint], [1]);
         var index = grid.Client.GetGrain<IFingerprintIndexGrain>(shard);
-        Guid owner = Guid.NewGuid(), waiter = Guid.NewGuid();
+        // Both on the first silo, which stays.
+        var owner = new ClaimOwner(Guid.NewGuid(), grid.Cluster.Silos[0].SiloAddress);
+        var waiter = new ClaimOwner(Guid.NewGuid(), grid.Cluster.Silos[0].SiloAddress);
 
         Assert.Equal([ClaimState.Owned], await index.Claim(batch, owner));
         var waiting = index.AwaitClaims(batch, waiter);

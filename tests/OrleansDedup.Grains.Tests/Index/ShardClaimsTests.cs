@@ -1,3 +1,5 @@
+using System.Net;
+using Orleans.Runtime;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Index;
@@ -7,22 +9,24 @@ using OrleansDedup.Storage;
 namespace OrleansDedup.Grains.Tests.Index;
 
 /// <summary>A shard's claims on its own, on a clock the test moves: who stores a new chunk, who waits, and how a claim
-/// ends (insert, release, lease) or moves with the shard.</summary>
+/// ends (insert, release, lease, its owner's silo declared dead) or moves with the shard.</summary>
 public sealed class ShardClaimsTests : IDisposable
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
-    private static readonly Guid Owner = Guid.NewGuid(), Other = Guid.NewGuid();
+    private static readonly ClaimOwner Owner = new(Guid.NewGuid(), SiloAddress.New(IPAddress.Loopback, 11111, 1));
+    private static readonly ClaimOwner Other = new(Guid.NewGuid(), SiloAddress.New(IPAddress.Loopback, 11112, 1));
     private static readonly Fingerprint X = Fingerprint.Compute("x"u8), Y = Fingerprint.Compute("y"u8);
 
     private readonly TempDirectory _temp = new("odclaims");
     private readonly ManualClock _clock = new();
+    private readonly HashSet<SiloAddress> _dead = [];
     private readonly ShardIndex _index;
     private readonly ShardClaims _claims;
 
     public ShardClaimsTests()
     {
         _index = new ShardIndex(_temp.Path, 0);
-        _claims = new ShardClaims(_index, Lease, _clock);
+        _claims = new ShardClaims(_index, Lease, _clock, _dead.Contains);
     }
 
     public void Dispose()
@@ -70,9 +74,9 @@ public sealed class ShardClaimsTests : IDisposable
     {
         _claims.Claim(Batch(X), Owner);
         var waiting = _claims.Await(Batch(X), Other, Lease);
-        _claims.Release([X], Other);
+        _claims.Release([X], Other.Id);
         Assert.False(waiting.IsCompleted);
-        _claims.Release([X], Owner);
+        _claims.Release([X], Owner.Id);
         Assert.Equal([ClaimState.Owned], await waiting);
         Assert.Equal([ClaimState.Pending], _claims.Claim(Batch(X), Owner));
         Assert.False(_index.Resolve([X])[0].Found);
@@ -96,6 +100,18 @@ public sealed class ShardClaimsTests : IDisposable
     }
 
     [Fact]
+    public void A_claim_whose_owners_silo_is_declared_dead_passes_to_the_waiter_before_its_lease_is_out()
+    {
+        _claims.Claim(Batch(X), Owner);
+        var states = _claims.Claim(Batch(X), Other);
+        _dead.Add(Other.Silo);
+        Assert.True(_claims.Settle(Batch(X), Other, states));
+        _dead.Add(Owner.Silo);
+        Assert.False(_claims.Settle(Batch(X), Other, states));
+        Assert.Equal([ClaimState.Owned], states);
+    }
+
+    [Fact]
     public void Claims_handed_over_keep_their_owners_and_their_age()
     {
         _claims.Claim(Batch(X), Owner);
@@ -104,7 +120,7 @@ public sealed class ShardClaimsTests : IDisposable
         var handOver = _claims.Export();
 
         var later = new ManualClock();
-        var next = new ShardClaims(_index, Lease, later);
+        var next = new ShardClaims(_index, Lease, later, _dead.Contains);
         next.Import(handOver);
         var states = next.Claim(Batch(X, Y), Other);
         Assert.Equal([ClaimState.Pending, ClaimState.Pending], states);

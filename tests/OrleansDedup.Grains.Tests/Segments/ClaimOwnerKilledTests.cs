@@ -13,8 +13,8 @@ using Xunit.Abstractions;
 namespace OrleansDedup.Grains.Tests.Segments;
 
 /// <summary>The silo running a segment that holds claims is stopped abruptly mid-insert while another ingest waits on
-/// those claims: the waiter takes them over once their lease is out and completes; the owner's ingest runs the segment
-/// again elsewhere; verify passes, and gc's recount leaves nothing dangling.</summary>
+/// those claims: once the cluster declares the silo dead the waiter takes them over and completes; the owner's ingest
+/// runs the segment again elsewhere; verify passes, and gc's recount leaves nothing dangling.</summary>
 public sealed class ClaimOwnerKilledTests(ITestOutputHelper output)
 {
     /// <summary>Bounds the loops that wait for the cluster, so that a hang fails the test instead of stalling it.</summary>
@@ -27,15 +27,16 @@ public sealed class ClaimOwnerKilledTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory();
         var gate = new CallGate();
-        // A short lease, so that the test does not wait out the production value; shards stay where they start, so the
-        // silo that joins later (and dies) holds none; the dead silo's grains need not wait out the directory's lease.
+        // A lease longer than the test, so that only the death of the owner's silo passes its claims on; shards stay where
+        // they start, so the silo that joins later (and dies) holds none; the dead silo's grains need not wait out the
+        // directory's lease.
         await using var grid = await Grid.StartAsync(temp.Data, silos: 2,
             configure: (options, silo) => silo
                 .AddOutgoingGrainCallFilter(new HoldSegmentInsert(gate, options.SiloName))
                 .Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.Zero),
             dedup: o =>
             {
-                o.ClaimTimeout = TimeSpan.FromSeconds(5);
+                o.ClaimTimeout = TimeSpan.FromMinutes(10);
                 o.ShardRebalanceInterval = TimeSpan.FromHours(1);
             });
         // A first image activates the shards, the catalog and the collector on the first two silos.
@@ -49,14 +50,15 @@ public sealed class ClaimOwnerKilledTests(ITestOutputHelper output)
         // inserts them: the part of the insert bound for one shard is held, so that shard's claims stay with the owner.
         var image = TestImages.Disk(seed: 1401, 3 * Grid.SegmentSize + 5000, zeroShare: 0.1, repeatShare: 0.05);
         var ownerImage = image[..Grid.SegmentSize];
-        await grid.Image("owner").GetIngestStatus();
+        var first = grid.Cluster.Silos[0].SiloAddress;
+        await Hinted(first, () => grid.Image("owner").GetIngestStatus());
         gate.Arm();
         await StartOn(grid, victim.SiloAddress, "owner", TestImages.Write(temp.File("owner.img"), ownerImage), strategy);
         Assert.Equal(victim.Name, await gate.Reached.WaitAsync(Patience));
 
         // The waiter ingests the whole image on the first silo; its first segment meets the owner's claims and waits.
         grid.Calls.Clear();
-        await StartOn(grid, grid.Cluster.Silos[0].SiloAddress, "waiter", TestImages.Write(temp.File("image.img"), image), strategy);
+        await StartOn(grid, first, "waiter", TestImages.Write(temp.File("image.img"), image), strategy);
         await Until(() => Task.FromResult(grid.Calls.Snapshot().Any(c => c.Method == nameof(IFingerprintIndexGrain.AwaitClaims))));
         await grid.Cluster.KillSiloAsync(victim);
         try
@@ -67,7 +69,7 @@ public sealed class ClaimOwnerKilledTests(ITestOutputHelper output)
             TestImages.AssertSameBytes(image, temp.File("waiter.restored"));
 
             // The owner's image grain runs the lost segment again on a survivor, which takes over its dead attempt's
-            // claims in turn; or it fails as interrupted.
+            // remaining claims in turn; or it fails as interrupted.
             var owner = await grid.WaitForIngest("owner", timeoutSeconds: (int)Patience.TotalSeconds);
             output.WriteLine($"owner: {owner.State} {owner.ErrorKind} {owner.Error}");
             if (owner.State == IngestState.Succeeded)
@@ -108,15 +110,21 @@ public sealed class ClaimOwnerKilledTests(ITestOutputHelper output)
         await grid.VerifyOk();
     }
 
-    /// <summary>Starts an ingest whose image grain and segments run on <paramref name="silo"/>: the placement hint flows
-    /// with every call the ingest makes, and the grains they activate go there.</summary>
+    /// <summary>Starts an ingest whose segments (and image grain, if not active yet) run on <paramref name="silo"/>.</summary>
     private static async Task StartOn(Grid grid, SiloAddress silo, string name, string path, ChunkingStrategy strategy)
+    {
+        var status = await Hinted(silo, () => grid.Image(name).StartIngest(new IngestRequest(path, strategy)));
+        Assert.True(status.State == IngestState.Running, $"{name}: {status.State} {status.Error}");
+    }
+
+    /// <summary>Makes a call with a placement hint: it flows with every call made on its behalf, and the grains those
+    /// calls activate go to <paramref name="silo"/> (whichever gateway the client uses).</summary>
+    private static async Task<T> Hinted<T>(SiloAddress silo, Func<Task<T>> call)
     {
         RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
         try
         {
-            var status = await grid.Image(name).StartIngest(new IngestRequest(path, strategy));
-            Assert.True(status.State == IngestState.Running, $"{name}: {status.State} {status.Error}");
+            return await call();
         }
         finally
         {
