@@ -16,7 +16,9 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
 {
     private readonly ClaimOwner _owner = new(Guid.NewGuid(), silo);
 
-    /// <summary>Claims held and not inserted yet: what a failed segment gives back.</summary>
+    /// <summary>Fingerprints the segment may hold claims on and has not inserted: what a failed segment gives back. A
+    /// claiming call enters all it asks for first: one that fails part-way may have claimed some on the shards it reached.
+    /// Giving back a fingerprint the segment does not hold changes nothing.</summary>
     private readonly HashSet<Fingerprint> _held = new();
 
     /// <summary>Takes <paramref name="counts"/> references on each of a batch's distinct fingerprints, entering those it
@@ -27,6 +29,7 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
     {
         var known = new bool[fingerprints.Length];
         var open = Enumerable.Range(0, fingerprints.Length).ToArray();
+        _held.UnionWith(fingerprints);
         var states = await index.Claim(fingerprints, counts, _owner);
         while (true)
         {
@@ -35,23 +38,31 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
             for (var j = 0; j < open.Length; j++)
             {
                 var i = open[j];
-                if (states[j] == ClaimState.Known)
+                if (states[j] == ClaimState.Owned)
                 {
-                    known[i] = true;
-                    ledger.Add(fingerprints[i], counts[i]);
+                    owned.Add(i);
+                    continue;
                 }
-                else (states[j] == ClaimState.Owned ? owned : pending).Add(i);
+                _held.Remove(fingerprints[i]);
+                if (states[j] == ClaimState.Pending)
+                {
+                    pending.Add(i);
+                    continue;
+                }
+                known[i] = true;
+                ledger.Add(fingerprints[i], counts[i]);
             }
             if (owned.Count > 0)
             {
-                foreach (var i in owned) _held.Add(fingerprints[i]);
                 await storeOwned(owned.ToArray());
                 foreach (var i in owned) _held.Remove(fingerprints[i]);
             }
             if (pending.Count == 0) return known;
             cancellation.ThrowIfCancellationRequested();
             open = pending.ToArray();
-            states = await index.AwaitClaims(open.Select(i => fingerprints[i]).ToArray(), open.Select(i => counts[i]).ToArray(), _owner);
+            var waiting = open.Select(i => fingerprints[i]).ToArray();
+            _held.UnionWith(waiting);
+            states = await index.AwaitClaims(waiting, open.Select(i => counts[i]).ToArray(), _owner);
         }
     }
 

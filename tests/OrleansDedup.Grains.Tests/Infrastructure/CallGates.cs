@@ -30,12 +30,12 @@ public sealed class CallGate
 }
 
 /// <summary>Holds a segment's Insert into the index before it is sent: the segment has written and flushed the new chunks
-/// into its pack, and the index does not point at them yet.</summary>
-internal sealed class HoldSegmentInsert(CallGate gate, string silo) : IOutgoingGrainCallFilter
+/// into its pack, and the index does not point at them yet. (Or the index call <paramref name="method"/> names.)</summary>
+internal sealed class HoldSegmentInsert(CallGate gate, string silo, string method = nameof(IFingerprintIndexGrain.Insert)) : IOutgoingGrainCallFilter
 {
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
-        if (context.InterfaceMethod?.DeclaringType == typeof(IFingerprintIndexGrain) && context.MethodName == nameof(IFingerprintIndexGrain.Insert)
+        if (context.InterfaceMethod?.DeclaringType == typeof(IFingerprintIndexGrain) && context.MethodName == method
             && context.SourceId is { } source && source.Type.ToString() == "segment")
             await gate.Pass(silo);
         await context.Invoke();

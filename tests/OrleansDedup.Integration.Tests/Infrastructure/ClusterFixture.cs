@@ -92,7 +92,7 @@ public class ClusterFixture : IAsyncLifetime
         return silo;
     }
 
-    public Dictionary<string, string> Environment(string siloName) => new Dictionary<string, string>
+    public virtual Dictionary<string, string> Environment(string siloName) => new Dictionary<string, string>
     {
         ["OrleansDedup__Clustering"] = "postgresql",
         ["OrleansDedup__ConnectionString"] = SiloConnectionString,
