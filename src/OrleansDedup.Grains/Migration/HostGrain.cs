@@ -82,16 +82,16 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo, IOptio
             if (Fingerprint.Compute(raw.AsSpan(batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i])) != batch.Fingerprints[i]) bad = i;
         });
         if (bad >= 0) throw new InvalidDataException($"chunk {batch.Fingerprints[bad]} does not match its bytes; nothing was stored");
-        var added = new List<(Fingerprint Fingerprint, int Chunk)>();
+        var added = new Dictionary<Fingerprint, int>();
         long written = 0;
         using (var writer = _store.CreateWriter())
         {
             for (var i = 0; i < n; i++)
             {
                 var fp = batch.Fingerprints[i];
-                if (_cache.ContainsKey(fp) || added.Any(a => a.Fingerprint == fp)) continue;
+                if (_cache.ContainsKey(fp) || added.ContainsKey(fp)) continue;
                 var data = raw.AsSpan(batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i]);
-                added.Add((fp, writer.Append(fp, data)));
+                added[fp] = writer.Append(fp, data);
                 written += data.Length;
             }
             writer.Flush();

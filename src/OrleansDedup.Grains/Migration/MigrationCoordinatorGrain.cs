@@ -126,31 +126,39 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
     /// compressed as the store compresses; returns the bytes that crossed the wire.</summary>
     private async Task<long> Send(List<(Fingerprint Fingerprint, int Length)> chunks, ChunkAssembler assembler, IHostGrain destination)
     {
-        using var compressor = new FrameCompressor(store.Settings.Compression);
-        long wire = 0;
-        var views = await assembler.Load(chunks.Select(c => c.Fingerprint).ToArray());
-        var at = 0;
-        while (at < chunks.Count)
+        var compression = store.Settings.Compression;
+        var compressor = FrameCompressorPool.Rent(compression);
+        try
         {
-            var size = 0;
-            var end = at;
-            while (end < chunks.Count && (end == at || size + chunks[end].Length <= PieceBytes)) size += chunks[end++].Length;
-            var data = new byte[size];
-            var offsets = new int[end - at + 1];
-            for (var i = at; i < end; i++)
+            long wire = 0;
+            var views = await assembler.Load(chunks.Select(c => c.Fingerprint).ToArray());
+            var at = 0;
+            while (at < chunks.Count)
             {
-                var n = assembler.CopyTo(views[chunks[i].Fingerprint], data.AsSpan(offsets[i - at]));
-                if (n != chunks[i].Length) throw new InvalidDataException($"chunk {chunks[i].Fingerprint} has {n} bytes, the recipe says {chunks[i].Length}");
-                offsets[i - at + 1] = offsets[i - at] + n;
+                var size = 0;
+                var end = at;
+                while (end < chunks.Count && (end == at || size + chunks[end].Length <= PieceBytes)) size += chunks[end++].Length;
+                var data = new byte[size];
+                var offsets = new int[end - at + 1];
+                for (var i = at; i < end; i++)
+                {
+                    var n = assembler.CopyTo(views[chunks[i].Fingerprint], data.AsSpan(offsets[i - at]));
+                    if (n != chunks[i].Length) throw new InvalidDataException($"chunk {chunks[i].Fingerprint} has {n} bytes, the recipe says {chunks[i].Length}");
+                    offsets[i - at + 1] = offsets[i - at] + n;
+                }
+                var packed = new byte[FrameCompressor.Bound(data.Length)];
+                var (codec, length) = compressor.Compress(data, packed);
+                var payload = codec == FrameCodec.Zstd ? packed[..length] : data;
+                wire += payload.Length;
+                await destination.Store(new ChunkBatch(chunks.Skip(at).Take(end - at).Select(c => c.Fingerprint).ToArray(), offsets, payload,
+                    Compressed: codec == FrameCodec.Zstd));
+                at = end;
             }
-            var packed = new byte[FrameCompressor.Bound(data.Length)];
-            var (codec, length) = compressor.Compress(data, packed);
-            var payload = codec == FrameCodec.Zstd ? packed[..length] : data;
-            wire += payload.Length;
-            await destination.Store(new ChunkBatch(chunks.Skip(at).Take(end - at).Select(c => c.Fingerprint).ToArray(), offsets, payload,
-                Compressed: codec == FrameCodec.Zstd));
-            at = end;
+            return wire;
         }
-        return wire;
+        finally
+        {
+            FrameCompressorPool.Return(compression, compressor);
+        }
     }
 }

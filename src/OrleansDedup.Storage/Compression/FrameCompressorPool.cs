@@ -4,7 +4,7 @@ namespace OrleansDedup.Storage.Compression;
 
 /// <summary>Compressors shared by the writers of a process, per setting: a zstd context holds about a megabyte, so
 /// writers borrow one per frame instead of each keeping one per core.</summary>
-internal static class FrameCompressorPool
+public static class FrameCompressorPool
 {
     private static readonly ConcurrentDictionary<CompressionSettings, ConcurrentBag<FrameCompressor>> Pools = new();
 

@@ -9,13 +9,15 @@ internal sealed class FileWindow : IDisposable
     private const int DefaultSize = 1 << 20;
 
     private readonly SafeFileHandle _handle;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(DefaultSize);
+    private byte[] _buffer;
     private long _start;
     private int _count;
 
-    public FileWindow(SafeFileHandle handle)
+    /// <param name="size">Bytes read ahead at a time: large to parse a whole file, small to hop between records.</param>
+    public FileWindow(SafeFileHandle handle, int size = DefaultSize)
     {
         _handle = handle;
+        _buffer = ArrayPool<byte>.Shared.Rent(size);
         Length = RandomAccess.GetLength(handle);
     }
 

@@ -34,7 +34,9 @@ public static class PackScanner
     private static IEnumerable<(PackFrame, PackRecord[])> WalkFrames(string packPath, int packId, bool chunks)
     {
         using var handle = File.OpenHandle(packPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var window = new FileWindow(handle);
+        // Only frame heads and tables are read: a small window hops over the stored data instead of reading the whole
+        // pack, which gc and stats would otherwise do for every pack.
+        using var window = new FileWindow(handle, size: 4096);
 
         // A pack that crashed before its first flush can be empty or hold part of the magic: nothing was promised.
         if (window.Length < PackFormat.MagicSize)
