@@ -1,5 +1,6 @@
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
@@ -39,6 +40,12 @@ public sealed class CompressionTests(FormatImages images) : IClassFixture<Format
         var stored = frames.Sum(f => (long)f.StoredLength);
         if (compression == "none") Assert.Equal(raw, stored);
         else Assert.True(stored < raw * 0.7, $"{stored:N0} bytes stored for {raw:N0} raw bytes of real files");
+
+        // stats reports what the packs hold and what they cost on disk.
+        var report = await grid.Service<StoreStatistics>().Collect();
+        Assert.Equal(compression, report.Compression);
+        Assert.Equal(raw, report.PackRawBytes);
+        Assert.Equal((double)raw / report.PackBytes, report.CompressionRatio, 6);
     }
 
     [Theory]

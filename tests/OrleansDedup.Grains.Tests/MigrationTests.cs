@@ -86,6 +86,27 @@ public sealed class MigrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChunksCrossTheWireCompressedAndTheModelPricesTheCompressedBytes()
+    {
+        // Real, compressible bytes: this test assembly's own code.
+        var code = File.ReadAllBytes(typeof(MigrationTests).Assembly.Location);
+        var image = code.AsSpan(0, code.Length / 4096 * 4096).ToArray();
+        await _grid.IngestOk("code-disk", TestImages.Write(_temp.File("code.raw"), image), ChunkingStrategy.Fixed);
+        var (a, b) = (Host(0), Host(2));
+        await Configured(a);
+        var destination = await Configured(b);
+
+        var report = await Migrate("vm-code", a, b, "code-disk");
+        Assert.True(report.Disk.WireChunkBytes < report.Disk.ChunkBytes * 0.8,
+            $"{report.Disk.WireChunkBytes:N0} bytes on the wire for {report.Disk.ChunkBytes:N0} bytes of chunks");
+        Assert.Equal(report.Disk.WireChunkBytes, report.DiskBytes);
+
+        var restored = _temp.File("code.restored");
+        Assert.Equal(image.Length, await destination.RestoreImage("code-disk", restored));
+        TestImages.AssertSameBytes(image, restored);
+    }
+
+    [Fact]
     public async Task AnImageTheDestinationHoldsSendsNoChunksAndASimilarOneSendsLittle()
     {
         var image = TestImages.Disk(seed: 21, size: 2 << 20, zeroShare: 0.1, repeatShare: 0.1);
