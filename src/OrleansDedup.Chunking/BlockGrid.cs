@@ -77,6 +77,9 @@ public sealed class BlockGrid
         return count;
     }
 
+    /// <summary>Whether <paramref name="position"/> lies in a span marked as container metadata.</summary>
+    public bool IsMetadata(long position) => !IsUniform && _spans[SpanAt(position)].Metadata;
+
     private int SpanAt(long position)
     {
         int lo = 0, hi = _spans.Length - 1;

@@ -1,5 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -34,11 +35,24 @@ public sealed class CrossFormatTests(FormatImages images, ITestOutputHelper outp
         Assert.True(adaptiveTotal * 2 < opaqueTotal, $"adaptive stored {adaptiveTotal:N0} bytes, opaque fixed {opaqueTotal:N0}");
     }
 
+    [Fact]
+    public async Task Five_formats_of_one_guest_share_their_recipes()
+    {
+        // The product's segments: the tests' small ones would cut each recipe into pieces smaller than a run.
+        var adaptive = await IngestAll(ChunkingStrategy.Adaptive, o => o.SegmentSize = new DedupOptions().SegmentSize);
+
+        var oneImage = adaptive[0].Stats.RecipeBytes;
+        var total = adaptive.Sum(i => i.Stats.RecipeBytes);
+        foreach (var image in adaptive) output.WriteLine($"{image.Name,-24} recipe bytes added {image.Stats.RecipeBytes,10:N0}");
+        output.WriteLine($"all five: {total:N0} = {(double)total / oneImage:0.000} x one image's");
+        Assert.True(total <= 1.3 * oneImage, $"five formats added {total:N0} recipe bytes, one image {oneImage:N0}");
+    }
+
     /// <summary>Ingests the raw image first, then the four containers, into a fresh store.</summary>
-    private async Task<ImageInfo[]> IngestAll(ChunkingStrategy strategy)
+    private async Task<ImageInfo[]> IngestAll(ChunkingStrategy strategy, Action<DedupOptions>? dedup = null)
     {
         using var temp = new TempDirectory();
-        await using var grid = await Grid.StartAsync(temp.Data, silos: 1);
+        await using var grid = await Grid.StartAsync(temp.Data, silos: 1, dedup: dedup);
         var infos = new List<ImageInfo>();
         foreach (var layout in FormatImages.Five)
             infos.Add(await grid.IngestOk(layout, images.Set.PathOf(layout), strategy));

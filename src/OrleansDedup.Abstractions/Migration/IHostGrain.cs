@@ -19,7 +19,7 @@ public sealed record ChunkBatch(
     [property: Id(2)] byte[] Data,
     [property: Id(3)] bool Compressed = false);
 
-/// <summary>One segment recipe of an image, as the destination keeps it (the recipe file's bytes).</summary>
+/// <summary>One segment recipe of an image, as the destination keeps it: the recipe file's bytes and the runs it names.</summary>
 [GenerateSerializer, Immutable]
 public sealed record RecipeCopy(
     [property: Id(0)] string Image,
@@ -27,7 +27,8 @@ public sealed record RecipeCopy(
     [property: Id(2)] int SegmentCount,
     [property: Id(3)] long ImageSize,
     [property: Id(4)] string ImageDigest,
-    [property: Id(5)] byte[] Recipe);
+    [property: Id(5)] byte[] Recipe,
+    [property: Id(6)] RecipeRunCopy[] Runs);
 
 [GenerateSerializer, Immutable]
 public sealed record HostCacheStats(

@@ -9,12 +9,13 @@ public struct GridSpanSurrogate
     [Id(0)] public long Start;
     [Id(1)] public long Length;
     [Id(2)] public long Phase;
+    [Id(3)] public bool Metadata;
 }
 
 [RegisterConverter]
 public sealed class GridSpanConverter : IConverter<GridSpan, GridSpanSurrogate>
 {
-    public GridSpan ConvertFromSurrogate(in GridSpanSurrogate surrogate) => new(surrogate.Start, surrogate.Length, surrogate.Phase);
+    public GridSpan ConvertFromSurrogate(in GridSpanSurrogate surrogate) => new(surrogate.Start, surrogate.Length, surrogate.Phase, surrogate.Metadata);
 
-    public GridSpanSurrogate ConvertToSurrogate(in GridSpan value) => new() { Start = value.Start, Length = value.Length, Phase = value.Phase };
+    public GridSpanSurrogate ConvertToSurrogate(in GridSpan value) => new() { Start = value.Start, Length = value.Length, Phase = value.Phase, Metadata = value.Metadata };
 }

@@ -1,3 +1,5 @@
+using OrleansDedup.Grains.Recipes;
+
 namespace OrleansDedup.Grains.Hosting;
 
 /// <summary>The files of a store under its data directory.</summary>
@@ -8,6 +10,9 @@ public sealed class StoreLayout(string root)
     public string Index => Path.Combine(Root, "index");
 
     public string Recipes => Path.Combine(Root, "recipes");
+
+    /// <summary>Beside, not inside, <see cref="Recipes"/>: every directory there is one ingest's.</summary>
+    public RecipeRuns Runs => new(Path.Combine(Root, "recipe-runs"));
 
     public string CatalogDatabase => Path.Combine(Root, "catalog.db");
 

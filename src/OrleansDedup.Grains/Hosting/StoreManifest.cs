@@ -8,8 +8,9 @@ namespace OrleansDedup.Grains.Hosting;
 public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize, int RabinAverageSize, int RabinMaxSize, int RabinWindowSize,
     string? Compression = null, int FrameSize = 0)
 {
-    /// <summary>2: packs of compressed frames. Version 1 stores (one uncompressed record per chunk) are refused.</summary>
-    public const int CurrentVersion = 2;
+    /// <summary>3: recipes split into shared runs, index journals without reference counts. 2: packs of compressed
+    /// frames. 1: one uncompressed record per chunk. Stores of earlier versions are refused.</summary>
+    public const int CurrentVersion = 3;
 
     public static StoreManifest From(DedupOptions o) =>
         new(CurrentVersion, o.ShardCount, o.RabinMinSize, o.RabinAverageSize, o.RabinMaxSize, o.RabinWindowSize,
@@ -57,7 +58,7 @@ public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize
         }
         if (stored is { Version: < CurrentVersion })
             throw new StoreFormatException(
-                $"{path} is a version {stored.Version} store of an earlier OrleansDedup (uncompressed packs), which this build does not read; restore its images with that build and ingest them into a new store");
+                $"{path} is a version {stored.Version} store of an earlier OrleansDedup, which this build does not read; restore its images with that build and ingest them into a new store");
         if (stored is null || stored.Version != CurrentVersion || stored.Compression is null || stored.FrameSize <= 0)
             throw new StoreFormatException($"{path} is not a store manifest this version understands");
         try

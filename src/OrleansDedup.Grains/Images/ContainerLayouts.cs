@@ -49,9 +49,12 @@ public static class ContainerLayouts
         return new ContainerInfo(Name(layout.Format), layout.Variant, layout.VirtualSize, guest, compressed, metadata, formatAware);
     }
 
-    /// <summary>The layout's regions as grid spans: guest data anchored at its guest offset, the rest at its own start.</summary>
+    /// <summary>The layout's regions as grid spans: guest data anchored at its guest offset, the rest at its own start and
+    /// marked as the container's own (compressed guest data too: its bytes are the container's encoding).</summary>
     public static GridSpan[] Spans(ImageLayout layout, int blockSize) =>
-        layout.Regions.Select(r => new GridSpan(r.FileOffset, r.Length, r.Kind == RegionKind.GuestData ? r.GuestOffset % blockSize : 0)).ToArray();
+        layout.Regions.Select(r => r.Kind == RegionKind.GuestData
+            ? new GridSpan(r.FileOffset, r.Length, r.GuestOffset % blockSize)
+            : new GridSpan(r.FileOffset, r.Length, 0, Metadata: true)).ToArray();
 
     private static string Name(ImageFormat format) => format.ToString().ToLowerInvariant();
 }

@@ -45,7 +45,7 @@ public static class SegmentPlan
         {
             var s = spans[k];
             var from = Math.Max(s.Start, start);
-            clipped.Add(new GridSpan(from, Math.Min(s.End, end) - from, (s.Phase + from - s.Start) % Block));
+            clipped.Add(new GridSpan(from, Math.Min(s.End, end) - from, (s.Phase + from - s.Start) % Block, s.Metadata));
         }
         return clipped.ToArray();
     }

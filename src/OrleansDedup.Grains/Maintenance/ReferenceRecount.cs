@@ -39,10 +39,11 @@ internal sealed class ReferenceRecount(IGrainFactory grains, IndexRouter index, 
                 abandoned.Add(directory);
             }
 
+        layout.Runs.Sweep(committed.SelectMany(r => RecipeReader.RunIds(r, layout.Runs)).ToHashSet());
         var expected = new Dictionary<Fingerprint, int>();
         foreach (var recipe in committed)
         {
-            using var reader = new RecipeReader(recipe);
+            using var reader = new RecipeReader(recipe, layout.Runs);
             while (reader.TryRead(out var entry))
                 if (!entry.IsZero) expected[entry.Fingerprint] = expected.GetValueOrDefault(entry.Fingerprint) + 1;
         }

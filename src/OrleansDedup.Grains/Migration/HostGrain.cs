@@ -25,6 +25,7 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo, IOptio
     private readonly Dictionary<Fingerprint, ChunkLocation> _cache = new();
     private ChunkStore _store = null!;
     private string _directory = "";
+    private RecipeRuns _runs = null!;
     private HostCapacity? _capacity;
     private long _chunkBytes;
 
@@ -37,6 +38,7 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo, IOptio
         _directory = Path.Combine(layout.Root, "hosts", SafeName(Name));
         Directory.CreateDirectory(_directory);
         _store = HostStores.For(_directory, options.Value.Packs);
+        _runs = new RecipeRuns(Path.Combine(_directory, "recipe-runs"));
         foreach (var pack in _store.ListPacks())
         {
             if (_store.IsOpenForWriting(pack.Id)) continue;
@@ -106,9 +108,10 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo, IOptio
     {
         var folder = ImageFolder(recipe.Image);
         Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"segment-{recipe.Segment:D5}.recipe");
-        File.WriteAllBytes(path + ".tmp", recipe.Recipe);
-        File.Move(path + ".tmp", path, overwrite: true);
+        foreach (var run in recipe.Runs)
+            _runs.Add(RecipeRuns.Id(run.Bytes) == run.Id ? run.Id : throw new InvalidDataException($"recipe run {run.Id} arrived damaged"), run.Bytes);
+        if (recipe.Runs.Length > 0) _runs.Sync();
+        DurableFile.Write(Path.Combine(folder, $"segment-{recipe.Segment:D5}.recipe"), recipe.Recipe);
         File.WriteAllText(Path.Combine(folder, "image.json"),
             JsonSerializer.Serialize(new HeldImage(recipe.Image, recipe.ImageSize, recipe.ImageDigest, recipe.SegmentCount)));
         return Task.CompletedTask;
@@ -130,7 +133,7 @@ public sealed class HostGrain(StoreLayout layout, ILocalSiloDetails silo, IOptio
             {
                 for (var s = 0; s < held.Segments; s++)
                 {
-                    using var reader = new RecipeReader(SegmentPath(image, s));
+                    using var reader = new RecipeReader(SegmentPath(image, s), _runs);
                     var position = reader.Offset;
                     while (reader.TryRead(out var entry))
                     {

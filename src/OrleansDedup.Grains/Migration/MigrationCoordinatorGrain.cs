@@ -104,7 +104,7 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
         for (var segment = 0; segment < manifest.SegmentRecipes.Length; segment++)
         {
             var path = layout.RecipeOf(manifest.SegmentRecipes[segment]);
-            using (var reader = new RecipeReader(path))
+            using (var reader = new RecipeReader(path, layout.Runs))
             {
                 while (reader.TryRead(out var entry))
                 {
@@ -116,8 +116,9 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
             }
             if (held) continue;
             var recipe = await File.ReadAllBytesAsync(path);
-            metadata += recipe.Length;
-            await destination.StoreRecipe(new RecipeCopy(image, segment, manifest.SegmentRecipes.Length, manifest.Image.Size, manifest.Image.Digest, recipe));
+            var runs = RecipeReader.RunIds(path, layout.Runs).Distinct().Select(id => new RecipeRunCopy(id, layout.Runs.Read(id, path))).ToArray();
+            metadata += recipe.Length + runs.Sum(r => (long)r.Bytes.Length);
+            await destination.StoreRecipe(new RecipeCopy(image, segment, manifest.SegmentRecipes.Length, manifest.Image.Size, manifest.Image.Digest, recipe, runs));
         }
         return new DataMovement(manifest.Image.Size, chunkBytes, chunks, metadata, zero, dedup, already, batches, wire);
     }

@@ -61,7 +61,7 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var recipe in manifest.SegmentRecipes)
         {
-            using var reader = new RecipeReader(layout.RecipeOf(recipe));
+            using var reader = new RecipeReader(layout.RecipeOf(recipe), layout.Runs);
             var position = reader.Offset;
             var batch = new List<RecipeEntry>();
             var batchBytes = 0L;

@@ -17,6 +17,7 @@ public sealed class StoreStatistics(IGrainFactory grains, ChunkStore store, Inde
         var recipes = Directory.Exists(layout.Recipes)
             ? new DirectoryInfo(layout.Recipes).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
             : 0;
+        recipes += layout.Runs.Bytes();
         var packs = store.ListPacks();
         var raw = packs.Sum(p => PackScanner.Frames(store.PackPath(p.Id)).Sum(f => (long)f.RawLength));
         return new StoreReport(images, images.Sum(i => i.Size), packs.Sum(p => p.Length), shards.Sum(s => s.ChunkBytes),

@@ -85,7 +85,7 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
             {
                 foreach (var recipe in manifest.SegmentRecipes)
                 {
-                    using var reader = new RecipeReader(layout.RecipeOf(recipe));
+                    using var reader = new RecipeReader(layout.RecipeOf(recipe), layout.Runs);
                     while (reader.TryRead(out var entry))
                     {
                         covered += entry.Length;

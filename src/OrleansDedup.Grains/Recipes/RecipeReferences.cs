@@ -14,7 +14,7 @@ public static class RecipeReferences
     {
         foreach (var recipe in recipes)
         {
-            using var reader = new RecipeReader(layout.RecipeOf(recipe));
+            using var reader = new RecipeReader(layout.RecipeOf(recipe), layout.Runs);
             var counts = new Dictionary<Fingerprint, int>();
             while (reader.TryRead(out var entry))
             {

@@ -1,97 +1,145 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using OrleansDedup.Chunking;
 
 namespace OrleansDedup.Grains.Recipes;
 
-/// <summary>Streams a segment's recipe to disk while it is being deduplicated, and hashes it as it goes:
-/// the segment digest is SHA-256 over each entry's length and fingerprint (zero runs by length).</summary>
+/// <summary>Builds a segment's recipe while it is being deduplicated (<see cref="RecipeFormat"/>): whole-block data entries
+/// go into runs, stored as each run ends; the other entries and the run list are kept until <see cref="Complete"/>
+/// writes the recipe file. The segment digest is computed as the entries come.</summary>
 public sealed class RecipeWriter : IDisposable
 {
-    private readonly FileStream _file;
+    private readonly string _path;
+    private readonly RecipeRuns _runs;
+    private readonly long _offset, _length;
     private readonly IncrementalHash _digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _scratch = new byte[RecipeFormat.MaxEntryBytes];
-    private long _entries;
-    private bool _pendingZero;
-    private long _pendingZeroLength;
+    private readonly ArrayBufferWriter<byte> _run = new(1 << 16);
+    private readonly ArrayBufferWriter<byte> _runList = new(1 << 12);
+    private readonly ArrayBufferWriter<byte> _others = new(1 << 12);
+    private int _runEntries, _runCount, _otherCount;
+    private long _entries, _sinceOther, _runBytesWritten;
+    private long _pendingZero;
 
-    public RecipeWriter(string path, long offset, long length)
+    public RecipeWriter(string path, RecipeRuns runs, long offset, long length)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-        FilePath = path;
-        _file.Write(RecipeFormat.Magic);
-        Span<byte> header = stackalloc byte[16];
-        BinaryPrimitives.WriteInt64LittleEndian(header, offset);
-        BinaryPrimitives.WriteInt64LittleEndian(header[8..], length);
-        _file.Write(header);
+        (_path, _runs, _offset, _length) = (path, runs, offset, length);
+        if (File.Exists(path)) throw new IOException($"The recipe {path} exists already.");
     }
 
-    public string FilePath { get; }
+    public string FilePath => _path;
 
-    public long Bytes => _file.Position;
+    /// <summary>The recipe file's bytes once complete, plus the bytes of the runs this recipe was first to store.</summary>
+    public long Bytes { get; private set; }
 
     public long Entries => _entries;
 
     /// <summary>Adjacent zero runs merge into one entry.</summary>
-    public void AddZero(long length)
-    {
-        _pendingZero = true;
-        _pendingZeroLength += length;
-    }
+    public void AddZero(long length) => _pendingZero += length;
 
-    public void AddData(int length, in Fingerprint fingerprint)
+    /// <param name="containerOwn">The entry is a container's own bytes (a header, a table), which other containers of
+    /// the same guest do not share: it stays out of the runs, like pieces shorter than a block.</param>
+    public void AddData(int length, in Fingerprint fingerprint, bool containerOwn = false)
     {
         FlushZero();
-        WriteEntry(length, false, fingerprint);
+        var header = Header(length, zero: false);
+        fingerprint.WriteTo(_scratch.AsSpan(header));
+        _digest.AppendData(_scratch.AsSpan(0, header + Fingerprint.Size));
+        _entries++;
+        if (containerOwn || length < RecipeFormat.Block)
+        {
+            AddOther(header, withFingerprint: true);
+            return;
+        }
+        var span = _run.GetSpan(Varint.MaxBytes + Fingerprint.Size);
+        var n = Varint.Write(span, (ulong)(length - RecipeFormat.Block));
+        fingerprint.WriteTo(span[n..]);
+        _run.Advance(n + Fingerprint.Size);
+        _runEntries++;
+        _sinceOther++;
+        if (RecipeFormat.EndsRun(_scratch.AsSpan(header, Fingerprint.Size), _runEntries)) EndRun();
     }
 
-    /// <summary>Ends the recipe, makes it durable and returns the segment digest.</summary>
+    /// <summary>Stores the last run, makes the runs and then the recipe durable, and returns the segment digest.</summary>
     public byte[] Complete()
     {
         FlushZero();
-        Span<byte> tail = stackalloc byte[1 + 32 + 8];
-        tail[0] = 0;
+        EndRun();
+        if (_runBytesWritten > 0) _runs.Sync();
         var digest = _digest.GetHashAndReset();
-        digest.CopyTo(tail[1..]);
-        BinaryPrimitives.WriteInt64LittleEndian(tail[33..], _entries);
-        _file.Write(tail);
-        _file.Flush(flushToDisk: true);
+        var size = RecipeFormat.HeaderBytes + 2 * Varint.MaxBytes + _runList.WrittenCount + _others.WrittenCount + RecipeFormat.TrailerBytes;
+        var file = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var at = RecipeFormat.Magic.Length;
+            RecipeFormat.Magic.CopyTo(file);
+            BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(at), _offset);
+            BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(at + 8), _length);
+            at = RecipeFormat.HeaderBytes;
+            at += Varint.Write(file.AsSpan(at), (ulong)_runCount);
+            _runList.WrittenSpan.CopyTo(file.AsSpan(at));
+            at += _runList.WrittenCount;
+            at += Varint.Write(file.AsSpan(at), (ulong)_otherCount);
+            _others.WrittenSpan.CopyTo(file.AsSpan(at));
+            at += _others.WrittenCount;
+            digest.CopyTo(file.AsSpan(at));
+            BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(at + 32), _entries);
+            at += RecipeFormat.TrailerBytes;
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            using (var stream = new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                stream.Write(file, 0, at);
+                stream.Flush(flushToDisk: true);
+            }
+            Bytes = at + _runBytesWritten;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(file);
+        }
         return digest;
     }
 
-    public void Dispose()
-    {
-        _file.Dispose();
-        _digest.Dispose();
-    }
+    public void Dispose() => _digest.Dispose();
 
     private void FlushZero()
     {
-        if (!_pendingZero) return;
-        var remaining = _pendingZeroLength;
-        while (remaining > 0)
+        while (_pendingZero > 0)
         {
-            var piece = (int)Math.Min(remaining, int.MaxValue / 2);
-            WriteEntry(piece, true, default);
-            remaining -= piece;
+            var piece = (int)Math.Min(_pendingZero, int.MaxValue / 2);
+            var header = Header(piece, zero: true);
+            _digest.AppendData(_scratch.AsSpan(0, header));
+            _entries++;
+            AddOther(header, withFingerprint: false);
+            _pendingZero -= piece;
         }
-        _pendingZero = false;
-        _pendingZeroLength = 0;
     }
 
-    private void WriteEntry(int length, bool zero, in Fingerprint fingerprint)
+    /// <summary>Writes an entry header into the scratch buffer; returns its length.</summary>
+    private int Header(int length, bool zero) => Varint.Write(_scratch, ((ulong)(uint)length << 1) | (zero ? 1UL : 0UL));
+
+    private void AddOther(int header, bool withFingerprint)
     {
-        var header = ((ulong)(uint)length << 1) | (zero ? 1UL : 0UL);
-        var n = Varint.Write(_scratch, header);
-        _digest.AppendData(_scratch.AsSpan(0, n));
-        if (!zero)
-        {
-            fingerprint.WriteTo(_scratch.AsSpan(n));
-            _digest.AppendData(_scratch.AsSpan(n, Fingerprint.Size));
-            n += Fingerprint.Size;
-        }
-        _file.Write(_scratch, 0, n);
-        _entries++;
+        var entry = header + (withFingerprint ? Fingerprint.Size : 0);
+        var span = _others.GetSpan(Varint.MaxBytes + entry);
+        var n = Varint.Write(span, (ulong)_sinceOther);
+        _scratch.AsSpan(0, entry).CopyTo(span[n..]);
+        _others.Advance(n + entry);
+        _otherCount++;
+        _sinceOther = 0;
+    }
+
+    private void EndRun()
+    {
+        if (_runEntries == 0) return;
+        var id = RecipeRuns.Id(_run.WrittenSpan);
+        _runBytesWritten += _runs.Add(id, _run.WrittenSpan);
+        var span = _runList.GetSpan(Fingerprint.Size + Varint.MaxBytes);
+        id.WriteTo(span);
+        _runList.Advance(Fingerprint.Size + Varint.Write(span[Fingerprint.Size..], (ulong)_runEntries));
+        _runCount++;
+        _run.ResetWrittenCount();
+        _runEntries = 0;
     }
 }

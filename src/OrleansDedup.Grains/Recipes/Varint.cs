@@ -1,8 +1,10 @@
 namespace OrleansDedup.Grains.Recipes;
 
-/// <summary>LEB128 unsigned varints: most recipe entry headers fit in two bytes.</summary>
+/// <summary>LEB128 unsigned varints: most recipe entry headers fit in one or two bytes.</summary>
 internal static class Varint
 {
+    public const int MaxBytes = 10;
+
     public static int Write(Span<byte> destination, ulong value)
     {
         var i = 0;
@@ -15,16 +17,17 @@ internal static class Varint
         return i;
     }
 
-    public static ulong Read(Stream source)
+    /// <summary>Reads a varint at <paramref name="position"/> and moves past it.</summary>
+    public static ulong Read(ReadOnlySpan<byte> source, ref int position)
     {
         ulong value = 0;
         for (var shift = 0; shift < 64; shift += 7)
         {
-            var b = source.ReadByte();
-            if (b < 0) throw new InvalidDataException("The recipe ends in the middle of an entry.");
+            if (position >= source.Length) throw new InvalidDataException("ends in the middle of a number");
+            var b = source[position++];
             value |= (ulong)(b & 0x7F) << shift;
             if ((b & 0x80) == 0) return value;
         }
-        throw new InvalidDataException("The recipe holds a malformed entry length.");
+        throw new InvalidDataException("holds a malformed number");
     }
 }

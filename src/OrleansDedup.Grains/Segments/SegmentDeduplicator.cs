@@ -46,7 +46,7 @@ internal sealed class SegmentDeduplicator(
         try
         {
             using var source = new SegmentSource(work.SourcePath, work.SourceLength, work.Offset, work.Length);
-            using (_recipe = new RecipeWriter(recipePath, work.Offset, work.Length))
+            using (_recipe = new RecipeWriter(recipePath, layout.Runs, work.Offset, work.Length))
             {
                 reading = ReadAhead(source, buffers[0], 0);
                 for (long position = 0, k = 0; position < work.Length; k++)
@@ -117,10 +117,10 @@ internal sealed class SegmentDeduplicator(
         if (work.Mode == SegmentMode.Rabin)
             await RabinBatch(data, blocks);
         else
-            await FixedBatch(data, blocks, work.Mode == SegmentMode.FixedThenRabin);
+            await FixedBatch(data, fileOffset, blocks, work.Mode == SegmentMode.FixedThenRabin);
     }
 
-    private async Task FixedBatch(Memory<byte> data, int blocks, bool rabinResidue)
+    private async Task FixedBatch(Memory<byte> data, long fileOffset, int blocks, bool rabinResidue)
     {
         var s = _scratch;
         var distinct = s.Blocks;
@@ -144,7 +144,7 @@ internal sealed class SegmentDeduplicator(
                 AddZeroRun(length);
                 continue;
             }
-            _recipe.AddData(length, s.BlockFingerprints[b]);
+            _recipe.AddData(length, s.BlockFingerprints[b], containerOwn: _grid.IsMetadata(fileOffset + s.Starts[b]));
             var position = s.BlockDistinct[b];
             if (known[position] || distinct.FirstOccurrence(position) != b) _stats.Duplicate(length);
             else if (!rabinResidue) _stats.New(length);
