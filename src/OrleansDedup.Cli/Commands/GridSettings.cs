@@ -22,7 +22,7 @@ public class GridSettings : CommandSettings
     public string? SegmentSize { get; init; }
 
     [CommandOption("--compression <MODE>")]
-    [Description("Compression of a new store: none, zstd[:LEVEL] or auto[:LEVEL] (default auto:3: zstd level 3, data that does not compress stored as is). An existing store keeps its own and refuses another.")]
+    [Description("Compression of a new store: none, zstd[[:LEVEL]] or auto[[:LEVEL]] (default auto:3: zstd level 3, data that does not compress stored as is). An existing store keeps its own and refuses another.")]
     public string? Compression { get; init; }
 
     [CommandOption("--gateway <HOST:PORT>")]
