@@ -1,5 +1,6 @@
 using OrleansDedup.Cli;
 using OrleansDedup.Cli.Commands;
+using OrleansDedup.Cli.Hosting;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -25,4 +26,5 @@ app.Configure(config =>
         return ExitCodes.Usage;
     });
 });
-return await app.RunAsync(args);
+using var signals = new StopSignals();
+return await app.RunAsync(args, signals.Token);

@@ -21,6 +21,18 @@ public static class Cli
     /// <summary>Runs under another user (via setpriv) when <paramref name="user"/> is set.</summary>
     public static CliResult RunAs(string? user, string? data, params string[] args)
     {
+        using var process = Process.Start(StartInfo(user, data, args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(entireProcessTree: true);
+        return new CliResult(process.ExitCode, output.Result, error);
+    }
+
+    /// <summary>Starts the program without waiting for it, for a test that signals it.</summary>
+    public static Process Start(string data, params string[] args) => Process.Start(StartInfo(null, data, args))!;
+
+    private static ProcessStartInfo StartInfo(string? user, string? data, string[] args)
+    {
         var info = user is null ? new ProcessStartInfo("dotnet") : new ProcessStartInfo("setpriv");
         if (user is not null)
             foreach (var a in new[] { $"--reuid={user}", $"--regid={user}", "--clear-groups", "dotnet" }) info.ArgumentList.Add(a);
@@ -34,11 +46,7 @@ public static class Cli
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(entireProcessTree: true);
-        return new CliResult(process.ExitCode, output.Result, error);
+        return info;
     }
 
     public static string TempStore() => Path.Combine(Path.GetTempPath(), "orleans-dedup-test-" + Guid.NewGuid().ToString("N"));

@@ -40,8 +40,9 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
         {
             return Fail(e.Message, ExitCodeOf(e.Kind));
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException || cancellation.IsCancellationRequested)
         {
+            // Stopping also stops the grid's host under the command: whatever failed then, the user asked for it.
             return Fail("cancelled", ExitCodes.Cancelled);
         }
         catch (Exception e) when (DatabaseErrors.IsUnreachable(e))

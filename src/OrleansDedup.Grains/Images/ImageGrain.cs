@@ -49,7 +49,7 @@ public sealed class ImageGrain(
                 IngestErrorKind.Conflict, null);
         if (record.State.Info is not null)
             return Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists; delete it first or ingest under another name");
-        var file = new FileInfo(request.Path);
+        var file = ImageFileCheck.Resolve(request.Path);
         var problem = ImageFileCheck.Problem(file);
         if (problem is not null) return Failed(IngestErrorKind.BadInput, problem);
 
