@@ -65,10 +65,35 @@ public sealed class BadInputTests(ImageFixtures images)
     }
 
     [Fact]
-    public void Same_name_twice_is_a_conflict()
+    public void Other_content_under_a_taken_name_is_a_conflict()
     {
         var store = NewStoreWithOneImage(out var before);
-        AssertRefused(Cli.Run(store, "ingest", images.Raw), 5, "already exists", store, before);
+        AssertRefused(Cli.Run(store, "ingest", images.SimilarRaw, "--name", Path.GetFileName(images.Raw)), 5, "already exists with other content", store, before);
+    }
+
+    [Fact]
+    public void The_same_image_again_is_already_stored_and_changes_nothing()
+    {
+        var store = NewStoreWithOneImage(out var before);
+
+        var again = Cli.Run(store, "ingest", images.Raw);
+
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("already stored with the same content", again.Error);
+        Assert.Equal(before, Snapshot(store));
+    }
+
+    [Fact]
+    public void Running_a_partly_done_ingest_again_stores_what_was_missing()
+    {
+        var store = NewStoreWithOneImage(out _);
+
+        var rerun = Cli.Run(store, "ingest", images.Raw, images.SimilarRaw);
+
+        Assert.Equal(0, rerun.ExitCode);
+        var names = Cli.Run(store, "list", "--json").Json.EnumerateArray().Select(i => i.GetProperty("name").GetString()).ToArray();
+        Assert.Equal(new[] { Path.GetFileName(images.Raw), Path.GetFileName(images.SimilarRaw) }.Order(), names.Order());
+        Assert.Equal(0, Cli.Run(store, "verify").ExitCode);
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public sealed record IngestStatus(
     [property: Id(2)] long BytesTotal,
     [property: Id(3)] string? Error,
     [property: Id(4)] IngestErrorKind ErrorKind,
-    [property: Id(5)] ImageInfo? Image);
+    [property: Id(5)] ImageInfo? Image,
+    [property: Id(6)] bool AlreadyStored = false);
 
 /// <summary>Where an image's recipe lives: one recipe file per segment, relative to the data directory.</summary>
 [GenerateSerializer, Immutable]

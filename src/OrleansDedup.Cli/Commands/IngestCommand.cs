@@ -59,6 +59,8 @@ public sealed class IngestCommand : GridCommand<IngestSettings>
         var results = await ProgressView.Run(settings.Json, sources,
             progress => IngestRunner.Run(grid.Client, sources, settings.ParsedStrategy, progress, cancellation, opaque: settings.Opaque));
         Output.Images(settings.Json, results.Where(r => r.Image is not null).Select(r => r.Image!).ToArray());
+        foreach (var (result, source) in results.Zip(sources).Where(x => x.First.AlreadyStored))
+            Console.Error.WriteLine($"note: '{source.Name}' is already stored with the same content; nothing was written");
         var failed = results.Where(r => r.State != IngestState.Succeeded).ToArray();
         foreach (var (result, source) in results.Zip(sources).Where(x => x.First.State != IngestState.Succeeded))
             Fail($"{source.Name}: {result.Error}", 0);

@@ -47,11 +47,14 @@ public sealed class ImageGrain(
         if (_status.State == IngestState.Running)
             return new IngestStatus(IngestState.Failed, 0, 0, $"'{Name}' is being ingested already; wait for it or cancel it",
                 IngestErrorKind.Conflict, null);
-        if (record.State.Info is not null)
-            return Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists; delete it first or ingest under another name");
         var file = ImageFileCheck.Resolve(request.Path);
         var problem = ImageFileCheck.Problem(file);
         if (problem is not null) return Failed(IngestErrorKind.BadInput, problem);
+        // Running the same ingest again (after an interruption, say) repeats nothing and fails nothing.
+        if (record.State.Info is { } stored)
+            return await StoredContent.Matches(file.FullName, stored.Size, record.State.SegmentRecipes, layout, CancellationToken.None)
+                ? new IngestStatus(IngestState.Succeeded, stored.Size, stored.Size, null, IngestErrorKind.None, stored, AlreadyStored: true)
+                : Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists with other content; delete it first or ingest under another name");
 
         var marker = new IngestMarker(Guid.NewGuid(), file.FullName, DateTimeOffset.UtcNow);
         try

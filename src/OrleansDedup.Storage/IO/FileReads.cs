@@ -2,7 +2,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace OrleansDedup.Storage;
 
-internal static class FileReads
+public static class FileReads
 {
     /// <summary>Reads until <paramref name="destination"/> is full or the file ends; returns the bytes read.</summary>
     public static int ReadFully(SafeFileHandle handle, Span<byte> destination, long offset)
