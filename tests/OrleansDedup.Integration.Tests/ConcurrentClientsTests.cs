@@ -36,6 +36,10 @@ public sealed class ConcurrentClientsTests(ClusterFixture cluster, ITestOutputHe
         output.WriteLine($"overall: {overall}");
         Assert.Equal(2, overall.GetProperty("imageCount").GetInt32());
         var liveBoth = overall.GetProperty("liveChunkBytes").GetInt64();
+        // The CLI's per-silo summary is the HTTP API's.
+        using (var api = System.Text.Json.JsonDocument.Parse(await silos[2].Http.GetStringAsync("/api/stats")))
+            Assert.Equal(api.RootElement.GetProperty("silos").ToString(), stats.GetProperty("silos").ToString());
+        Assert.Equal(stats.GetProperty("shardCount").GetInt32(), stats.GetProperty("silos").EnumerateArray().Sum(s => s.GetProperty("shards").GetInt32()));
 
         // verify re-reads every chunk and recounts every reference exactly.
         var report = await cluster.VerifyOk(silos[2]);

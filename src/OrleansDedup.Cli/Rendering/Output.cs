@@ -101,7 +101,9 @@ public static class Output
                     DuplicateChunks = report.Images.Sum(i => i.Stats.DuplicateChunks),
                     NewChunks = report.Images.Sum(i => i.Stats.NewChunks),
                 },
-                Shards = report.Shards.Select(s => new { s.Shard, s.Silo, s.Chunks, s.Aliases, s.ChunkBytes, s.MetadataBytes }),
+                ShardCount = report.Shards.Length,
+                Silos = SiloShards.Of(report.Shards),
+                Shards = report.Shards.OrderBy(s => s.Shard).Select(s => new { s.Shard, s.Silo, s.Chunks, s.Aliases, s.ChunkBytes, s.MetadataBytes }),
             });
             return;
         }
@@ -120,8 +122,8 @@ public static class Output
         overall.AddRow("Dedup rate", $"{report.DedupRate:0.00} %");
         AnsiConsole.Write(overall);
         var silos = new Table().AddColumns("Silo", "Shards", "Chunks", "Aliases", "Chunk bytes");
-        foreach (var g in report.Shards.GroupBy(s => s.Silo))
-            silos.AddRow(Markup.Escape(g.Key), $"{g.Count()}", $"{g.Sum(s => s.Chunks):N0}", $"{g.Sum(s => s.Aliases):N0}", Sizes.Format(g.Sum(s => s.ChunkBytes)));
+        foreach (var s in SiloShards.Of(report.Shards))
+            silos.AddRow(Markup.Escape(s.Silo), $"{s.Shards}", $"{s.Chunks:N0}", $"{s.Aliases:N0}", Sizes.Format(s.ChunkBytes));
         AnsiConsole.Write(silos);
     }
 }

@@ -50,9 +50,7 @@ public sealed record StatsResponse(ImageResponse[] Images, OverallResponse Overa
             Math.Round(r.DedupRate, 4), r.Images.Sum(i => i.Stats.ZeroChunks), r.Images.Sum(i => i.Stats.DuplicateChunks),
             r.Images.Sum(i => i.Stats.NewChunks)),
         r.Shards.Length,
-        r.Shards.GroupBy(s => s.Silo).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new SiloShardsResponse(g.Key, g.Count(), g.Sum(s => s.Chunks), g.Sum(s => s.Aliases), g.Sum(s => s.ChunkBytes)))
-            .ToArray(),
+        SiloShards.Of(r.Shards).Select(s => new SiloShardsResponse(s.Silo, s.Shards, s.Chunks, s.Aliases, s.ChunkBytes)).ToArray(),
         r.Shards.OrderBy(s => s.Shard).Select(s => new ShardResponse(s.Shard, s.Silo, s.Chunks, s.Aliases, s.ChunkBytes, s.MetadataBytes)).ToArray());
 }
 
