@@ -107,7 +107,7 @@ public abstract class KillMidIngestScenario(ClusterFixture cluster, ITestOutputH
             var collected = await cluster.CliOk(survivors[gc % survivors.Length], "gc");
             output.WriteLine($"gc {gc}: {collected.Out}");
             stats = await cluster.Stats(survivors[0]);
-            if (cluster.PackFileBytes() == 0 && AllShardsEmpty(stats) && !collected.Json.GetProperty("recountSkipped").GetBoolean()) break;
+            if (cluster.PackFileBytes() == 0 && AllShardsEmpty(stats) && !collected.Json.GetProperty("sweepSkipped").GetBoolean()) break;
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
 

@@ -3,10 +3,6 @@ using OrleansDedup.Storage;
 
 namespace OrleansDedup.Abstractions.Index;
 
-/// <summary>Fingerprints with how many new references each one gains or loses; one message per shard per batch.</summary>
-[GenerateSerializer, Immutable]
-public sealed record ReferenceBatch([property: Id(0)] Fingerprint[] Fingerprints, [property: Id(1)] int[] Counts);
-
 /// <summary>A byte range of a stored chunk; an alias entry is a 4 KiB block assembled from such pieces.</summary>
 [GenerateSerializer, Immutable]
 public readonly record struct AliasPiece([property: Id(0)] Fingerprint Chunk, [property: Id(1)] int Offset, [property: Id(2)] int Length);
@@ -16,12 +12,10 @@ public readonly record struct AliasPiece([property: Id(0)] Fingerprint Chunk, [p
 public readonly record struct NewIndexEntry(
     [property: Id(0)] Fingerprint Fingerprint,
     [property: Id(1)] ChunkLocation Location,
-    [property: Id(2)] int References,
-    [property: Id(3)] AliasPiece[]? Pieces);
+    [property: Id(2)] AliasPiece[]? Pieces);
 
 /// <summary>What a claim found for one fingerprint (see <see cref="IFingerprintIndexGrain.Claim"/>). Pending: another
-/// ingest is storing it, nothing was taken. Known: indexed, the references were added. Owned: claimed for the caller,
-/// who stores the bytes and inserts the entry.</summary>
+/// ingest is storing it. Known: indexed. Owned: claimed for the caller, who stores the bytes and inserts the entry.</summary>
 public enum ClaimState : byte { Pending, Known, Owned }
 
 /// <summary>Who holds a claim: one attempt at a segment, and the silo it runs on, so that a shard can pass the claim on as
@@ -38,14 +32,7 @@ public readonly record struct IndexEntryView(
     [property: Id(0)] Fingerprint Fingerprint,
     [property: Id(1)] bool Found,
     [property: Id(2)] ChunkLocation Location,
-    [property: Id(3)] int References,
-    [property: Id(4)] AliasPiece[]? Pieces);
-
-/// <summary>What a release did: the pieces of aliases it removed (the caller releases them in turn), the chunk bytes it
-/// freed, and the epoch of the shard that applied it, or that refused it, being of another epoch than expected.</summary>
-[GenerateSerializer, Immutable]
-public sealed record ReleaseResult(
-    [property: Id(0)] AliasPiece[] OrphanedPieces, [property: Id(1)] long ReleasedBytes, [property: Id(2)] bool Refused, [property: Id(3)] Guid Epoch);
+    [property: Id(3)] AliasPiece[]? Pieces);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardStats(

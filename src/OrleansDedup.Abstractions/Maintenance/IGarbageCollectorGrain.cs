@@ -6,9 +6,9 @@ public sealed record GcResult(
     [property: Id(1)] int PacksCompacted,
     [property: Id(2)] long BytesBefore,
     [property: Id(3)] long BytesAfter,
-    [property: Id(4)] int ReferencesRepaired,
+    [property: Id(4)] int EntriesSwept,
     [property: Id(5)] int AbandonedIngests,
-    [property: Id(6)] bool RecountSkipped)
+    [property: Id(6)] bool SweepSkipped)
 {
     public long BytesReclaimed => BytesBefore - BytesAfter;
 }
@@ -16,11 +16,12 @@ public sealed record GcResult(
 /// <summary>Reclaims pack space that no image references any more (a single grain, key 0).</summary>
 public interface IGarbageCollectorGrain : IGrainWithIntegerKey
 {
-    /// <summary>Recounts references from the committed recipes (repairing what crashed ingests leaked), drops
-    /// abandoned ingests, then reclaims space. The recount is skipped while an ingest is running.</summary>
+    /// <summary>Marks what the committed recipes use, sweeps the rest from the index (what deleted images and failed or
+    /// crashed ingests left), drops abandoned ingests, then reclaims pack space. Mark and sweep are skipped while an
+    /// ingest is running.</summary>
     Task<GcResult> Collect();
 
-    /// <summary>Asked by an ingest before it takes references: false while a recount runs.</summary>
+    /// <summary>Asked by an ingest before it starts: false while a mark and sweep runs.</summary>
     [AlwaysInterleave]
     Task<bool> TryBeginIngest();
 }

@@ -10,7 +10,7 @@ public sealed record VerifyReport(
     [property: Id(2)] long Aliases,
     [property: Id(3)] long BytesChecked,
     [property: Id(4)] string[] Problems,
-    [property: Id(5)] long LeakedReferences)
+    [property: Id(5)] long UnreferencedEntries)
 {
     public bool Ok => Problems.Length == 0;
 }

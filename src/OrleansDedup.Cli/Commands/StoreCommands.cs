@@ -106,8 +106,8 @@ public sealed class VerifyCommand : GridCommand<GridSettings>
         {
             AnsiConsole.MarkupLine($"Checked {report.Images} images, {report.Chunks:N0} chunks, {report.Aliases:N0} aliases, {Sizes.Format(report.BytesChecked)}.");
             foreach (var p in report.Problems) Console.Error.WriteLine($"problem: {p}");
-            if (report.LeakedReferences > 0)
-                AnsiConsole.MarkupLine($"{report.LeakedReferences:N0} references are held by no image (an interrupted ingest left them); `gc` reclaims them.");
+            if (report.UnreferencedEntries > 0)
+                AnsiConsole.MarkupLine($"{report.UnreferencedEntries:N0} index entries are used by no image (deleted images, interrupted ingests); `gc` reclaims them.");
             AnsiConsole.MarkupLine(report.Ok ? "[green]The store is sound.[/]" : $"[red]{report.Problems.Length} problems found.[/]");
         }
         return report.Ok ? ExitCodes.Ok : ExitCodes.VerifyFailed;
@@ -140,14 +140,14 @@ public sealed class GcCommand : GridCommand<GridSettings>
             Output.Json(new
             {
                 result.PacksDeleted, result.PacksCompacted, result.BytesBefore, result.BytesAfter, result.BytesReclaimed,
-                result.ReferencesRepaired, result.AbandonedIngests, result.RecountSkipped,
+                result.EntriesSwept, result.AbandonedIngests, result.SweepSkipped,
             });
             return ExitCodes.Ok;
         }
         AnsiConsole.MarkupLine($"Reclaimed {Sizes.Format(result.BytesReclaimed)}: {result.PacksDeleted} packs deleted, {result.PacksCompacted} compacted; packs now hold {Sizes.Format(result.BytesAfter)}.");
-        if (result.RecountSkipped) AnsiConsole.MarkupLine("References were not recounted: an ingest is running.");
-        else if (result.ReferencesRepaired + result.AbandonedIngests > 0)
-            AnsiConsole.MarkupLine($"Repaired {result.ReferencesRepaired} reference counts and removed {result.AbandonedIngests} abandoned ingests.");
+        if (result.SweepSkipped) AnsiConsole.MarkupLine("The index was not swept: an ingest is running.");
+        else if (result.EntriesSwept + result.AbandonedIngests > 0)
+            AnsiConsole.MarkupLine($"Swept {result.EntriesSwept:N0} unused index entries and removed {result.AbandonedIngests} abandoned ingests.");
         return ExitCodes.Ok;
     }
 }

@@ -117,12 +117,11 @@ public sealed class ImageGrain(
             throw new IngestException(IngestErrorKind.Conflict, $"'{Name}' is being ingested; cancel that first");
         if (record.State.Info is null) return false;
         var recipes = record.State.SegmentRecipes;
-        // The image disappears before its references do: a crash in between leaks space, never loses data.
+        // The image disappears before its recipes do: a crash in between leaves files gc removes, never loses data. Its
+        // chunks stay until gc finds that no recipe uses them.
         await record.ClearStateAsync();
         await GrainFactory.GetGrain<ICatalogGrain>(0).Remove(Name);
-        await RecipeReferences.Release(layout, index, recipes);
-        await index.FlushAll();
-        RecipeReferences.Delete(layout, recipes);
+        RecipeFiles.Delete(layout, recipes);
         _status = new IngestStatus(IngestState.Idle, 0, 0, null, IngestErrorKind.None, null);
         return true;
     }
@@ -160,7 +159,7 @@ public sealed class ImageGrain(
             segments = new ISegmentGrain?[plan.Length];
             heartbeat = IngestHeartbeat.Start(layout, ingestId);
             if (!await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).TryBeginIngest())
-                throw new IngestException(IngestErrorKind.Conflict, "garbage collection is recounting references; retry in a moment");
+                throw new IngestException(IngestErrorKind.Conflict, "garbage collection is sweeping the index; retry in a moment");
             epochs = await index.Epochs();
             await Task.WhenAll(plan.Select(async work =>
             {
@@ -189,14 +188,14 @@ public sealed class ImageGrain(
             // Listed first: a listed name without a record is harmless, while a record no list knows would be swept by gc.
             await GrainFactory.GetGrain<ICatalogGrain>(0).Add(Name);
             await Commit(new ImageRecord { Info = info, SegmentRecipes = recipes });
-            RecipeReferences.DeleteFiles(layout, attempts.Except(recipes));
+            RecipeFiles.DeleteFiles(layout, attempts.Except(recipes));
             heartbeat.Complete();
             _status = new IngestStatus(IngestState.Succeeded, size, size, null, IngestErrorKind.None, info);
             index.Metrics?.IngestFinished("succeeded");
         }
         catch (CommitUnknownException e)
         {
-            // The record may be in the database: its recipes and references stay, and gc sorts it out if it is not.
+            // The record may be in the database: its recipes stay, and gc sorts it out if it is not.
             _status = Failed(IngestErrorKind.Interrupted,
                 $"the catalog database became unreachable while '{Name}' was being recorded ({DatabaseErrors.Reason(e)}); once PostgreSQL " +
                 "is back, `list` shows whether it was recorded, else ingest it again (gc reclaims an unrecorded attempt)");
@@ -205,8 +204,7 @@ public sealed class ImageGrain(
         }
         catch (Exception e)
         {
-            logger.LogDebug(e, "Ingest of {Image} failed; giving its references back", Name);
-            await GiveBack(plan.Where(p => results[p.Index] is not null).Select(p => recipes[p.Index]), epochs);
+            logger.LogDebug(e, "Ingest of {Image} failed; discarding its recipes", Name);
             await Discard(heartbeat, recipes);
             _status = cancellation.IsCancellationRequested
                 ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
@@ -241,29 +239,13 @@ public sealed class ImageGrain(
 
     private sealed class CommitUnknownException(Exception inner) : Exception("the image record could not be written", inner);
 
-    /// <summary>Releases the references the finished segments took. A shard that restarted meanwhile refuses: its counts
-    /// lack the changes it lost, and the recount of the next gc sets them right instead. A failure here is left to that
-    /// recount too, so that the ingest always ends with a status.</summary>
-    private async Task GiveBack(IEnumerable<string> finished, Guid[]? epochs)
-    {
-        try
-        {
-            await RecipeReferences.Release(layout, index, finished, epochs);
-            await index.FlushAll();
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not give back the references of the failed ingest of {Image}; the next gc's recount reclaims them", Name);
-        }
-    }
-
     /// <summary>Removes what a failed ingest left on the shared store and in the catalog database.</summary>
     private async Task Discard(IngestHeartbeat? heartbeat, string[] recipes)
     {
         try
         {
             heartbeat?.Complete();
-            RecipeReferences.Delete(layout, recipes);
+            RecipeFiles.Delete(layout, recipes);
         }
         catch (IOException e)
         {
@@ -273,7 +255,7 @@ public sealed class ImageGrain(
     }
 
     /// <summary>Runs a segment; if the silo running it dies, runs it again elsewhere under a fresh key and recipe.
-    /// What the dead attempt took is left to the collector's recount.</summary>
+    /// What the dead attempt stored is left to the collector's sweep.</summary>
     private async Task<SegmentResult> ProcessWithRetry(SegmentWork work, Guid ingestId, ISegmentGrain?[] segments, string[] recipes,
         List<string> attempts, Func<bool> stopping)
     {

@@ -109,9 +109,9 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
         }
     }
 
-    public Task<ClaimState[]> Claim(ReferenceBatch batch, ClaimOwner owner) => Task.FromResult(_claims.Claim(batch, owner));
+    public Task<ClaimState[]> Claim(Fingerprint[] fingerprints, ClaimOwner owner) => Task.FromResult(_claims.Claim(fingerprints, owner));
 
-    public Task<ClaimState[]> AwaitClaims(ReferenceBatch batch, ClaimOwner owner) => _claims.Await(batch, owner, ClaimWaitSlice);
+    public Task<ClaimState[]> AwaitClaims(Fingerprint[] fingerprints, ClaimOwner owner) => _claims.Await(fingerprints, owner, ClaimWaitSlice);
 
     public Task ReleaseClaims(Fingerprint[] fingerprints, Guid owner)
     {
@@ -120,11 +120,6 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     }
 
     public Task<bool[]> Insert(InsertBatch batch) => Task.FromResult(_claims.Insert(batch));
-
-    public Task<ReleaseResult> Release(ReferenceBatch batch, Guid? expectedEpoch) =>
-        Task.FromResult(expectedEpoch is { } expected && expected != _epoch
-            ? new ReleaseResult([], 0, Refused: true, _epoch)
-            : _index.Release(batch) with { Epoch = _epoch });
 
     public Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints) => Task.FromResult(_index.Resolve(fingerprints));
 
@@ -156,11 +151,7 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
         return Task.CompletedTask;
     }
 
-    public Task SetReferences(ReferenceBatch batch)
-    {
-        _index.SetReferences(batch);
-        return Task.CompletedTask;
-    }
+    public Task<int> Sweep(Fingerprint[] dead) => Task.FromResult(_index.Sweep(dead));
 
     public Task Relocate(ChunkMove[] moves)
     {

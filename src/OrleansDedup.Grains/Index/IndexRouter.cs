@@ -14,16 +14,14 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
 
     public IFingerprintIndexGrain Shard(int shard) => grains.GetGrain<IFingerprintIndexGrain>(shard);
 
-    /// <summary>Takes references to known fingerprints and claims the new ones for <paramref name="owner"/>; per
-    /// fingerprint, what it found (see <see cref="IFingerprintIndexGrain.Claim"/>).</summary>
-    public Task<ClaimState[]> Claim(Fingerprint[] fingerprints, int[] counts, ClaimOwner owner) =>
-        Scatter("claim", fingerprints.Length, i => fingerprints[i],
-            (shard, idx) => Shard(shard).Claim(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx)), owner));
+    /// <summary>Claims the fingerprints the index does not hold for <paramref name="owner"/>; per fingerprint, what it
+    /// found (see <see cref="IFingerprintIndexGrain.Claim"/>).</summary>
+    public Task<ClaimState[]> Claim(Fingerprint[] fingerprints, ClaimOwner owner) =>
+        Scatter("claim", fingerprints.Length, i => fingerprints[i], (shard, idx) => Shard(shard).Claim(Pick(fingerprints, idx), owner));
 
     /// <summary>Waits a while on fingerprints others claim (see <see cref="IFingerprintIndexGrain.AwaitClaims"/>).</summary>
-    public Task<ClaimState[]> AwaitClaims(Fingerprint[] fingerprints, int[] counts, ClaimOwner owner) =>
-        Scatter("await_claims", fingerprints.Length, i => fingerprints[i],
-            (shard, idx) => Shard(shard).AwaitClaims(new ReferenceBatch(Pick(fingerprints, idx), Pick(counts, idx)), owner));
+    public Task<ClaimState[]> AwaitClaims(Fingerprint[] fingerprints, ClaimOwner owner) =>
+        Scatter("await_claims", fingerprints.Length, i => fingerprints[i], (shard, idx) => Shard(shard).AwaitClaims(Pick(fingerprints, idx), owner));
 
     public Task ReleaseClaims(Fingerprint[] fingerprints, Guid owner) =>
         Task.WhenAll(Group(fingerprints.Length, i => fingerprints[i]).Select(g => Shard(g.Key).ReleaseClaims(Pick(fingerprints, g.Value), owner)));
@@ -36,31 +34,9 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
     public Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints) =>
         Scatter("resolve", fingerprints.Length, i => fingerprints[i], (shard, idx) => Shard(shard).Resolve(Pick(fingerprints, idx)));
 
-    /// <summary>Drops references, and in turn the references that dead aliases held on their chunks. The aliases'
-    /// removal is made durable before their chunks lose a reference, so that a shard that crashes in between can never
-    /// bring back an alias whose chunk is gone. With <paramref name="epochs"/> (per shard, taken when the references
-    /// were), a shard that has restarted since refuses, and what it holds is left to gc's recount.</summary>
-    public async Task<long> Release(Fingerprint[] fingerprints, int[] counts, Guid[]? epochs = null)
-    {
-        long released = 0;
-        while (fingerprints.Length > 0)
-        {
-            var groups = Group(fingerprints.Length, i => fingerprints[i]);
-            var results = await Task.WhenAll(groups.Select(g =>
-                Shard(g.Key).Release(new ReferenceBatch(Pick(fingerprints, g.Value), Pick(counts, g.Value)), epochs?[g.Key])));
-            released += results.Sum(r => r.ReleasedBytes);
-            // Only a removal that survived to its flush may pass on to the chunks: a shard that restarted in between
-            // brings the alias back, and it keeps its chunks' references.
-            var durable = results.Any(r => r.OrphanedPieces.Length > 0)
-                ? await Task.WhenAll(groups.Select(g => Shard(g.Key).Flush()))
-                : [];
-            var orphaned = results.Where((r, i) => r.OrphanedPieces.Length > 0 && durable[i] == r.Epoch)
-                .SelectMany(r => r.OrphanedPieces).GroupBy(p => p.Chunk).ToArray();
-            fingerprints = orphaned.Select(g => g.Key).ToArray();
-            counts = orphaned.Select(g => g.Count()).ToArray();
-        }
-        return released;
-    }
+    /// <summary>Removes entries found unused, one call per shard; returns how many went.</summary>
+    public async Task<int> Sweep(Fingerprint[] dead) =>
+        (await Task.WhenAll(Group(dead.Length, i => dead[i]).Select(g => Shard(g.Key).Sweep(Pick(dead, g.Value))))).Sum();
 
     /// <summary>Makes the shards holding these fingerprints durable. With <paramref name="epochs"/> (per shard, taken
     /// when the changes began), a shard that restarted in between may have lost some of them before this flush, so that

@@ -7,7 +7,7 @@ namespace OrleansDedup.Grains.Index;
 /// The fingerprints of one shard that an ingest is storing now, so that concurrent ingests write each new chunk once.
 /// A fingerprint neither indexed nor claimed is claimed for the ingest that meets it first; that owner writes the bytes,
 /// makes them durable and inserts the entry, which ends the claim. Another ingest meeting the claim waits for the insert
-/// and then only takes references. A claim also ends when its owner gives it back (its segment failed or was cancelled),
+/// and then only refers to it. A claim also ends when its owner gives it back (its segment failed or was cancelled),
 /// and passes to a waiter once the cluster has declared the owner's silo dead (<paramref name="isDead"/>) or once it is
 /// older than the lease: an owner whose silo died without the cluster noticing holds no one up for longer.
 /// Claims live in memory: a shard that restarts loses them, and its new epoch fails the ingests that relied on them.
@@ -17,26 +17,26 @@ internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider
     private readonly Dictionary<Fingerprint, Holder> _claims = new();
     private TaskCompletionSource _ended = NewSignal();
 
-    /// <summary>Per fingerprint: Known (references added), Owned (claimed for <paramref name="owner"/>) or Pending
-    /// (another owner's live claim; nothing taken).</summary>
-    public ClaimState[] Claim(ReferenceBatch batch, ClaimOwner owner)
+    /// <summary>Per fingerprint: Known (indexed), Owned (claimed for <paramref name="owner"/>) or Pending (another
+    /// owner's live claim).</summary>
+    public ClaimState[] Claim(Fingerprint[] fingerprints, ClaimOwner owner)
     {
-        var states = new ClaimState[batch.Fingerprints.Length];
-        Settle(batch, owner, states);
+        var states = new ClaimState[fingerprints.Length];
+        Settle(fingerprints, owner, states);
         return states;
     }
 
     /// <summary>Settles what it can of the Pending states: Known once the entry exists, Owned once its claim has ended,
     /// expired or lost its owner's silo. Returns whether any is still pending.</summary>
-    public bool Settle(ReferenceBatch batch, ClaimOwner owner, ClaimState[] states)
+    public bool Settle(Fingerprint[] fingerprints, ClaimOwner owner, ClaimState[] states)
     {
         var now = time.GetTimestamp();
         var pending = false;
         for (var i = 0; i < states.Length; i++)
         {
             if (states[i] != ClaimState.Pending) continue;
-            ref readonly var fp = ref batch.Fingerprints[i];
-            if (index.AddReferences(fp, batch.Counts[i])) states[i] = ClaimState.Known;
+            ref readonly var fp = ref fingerprints[i];
+            if (index.Contains(fp)) states[i] = ClaimState.Known;
             else if (TryTake(fp, owner, now)) states[i] = ClaimState.Owned;
             else pending = true;
         }
@@ -45,16 +45,16 @@ internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider
 
     /// <summary>Claims, then waits while some fingerprint is pending, up to <paramref name="slice"/>: each claim that ends
     /// or expires meanwhile settles its fingerprint. The rest come back Pending, for the caller to ask again.</summary>
-    public async Task<ClaimState[]> Await(ReferenceBatch batch, ClaimOwner owner, TimeSpan slice)
+    public async Task<ClaimState[]> Await(Fingerprint[] fingerprints, ClaimOwner owner, TimeSpan slice)
     {
         var started = time.GetTimestamp();
-        var states = new ClaimState[batch.Fingerprints.Length];
-        while (Settle(batch, owner, states))
+        var states = new ClaimState[fingerprints.Length];
+        while (Settle(fingerprints, owner, states))
         {
             var left = slice - time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero) break;
             using var timeout = new CancellationTokenSource();
-            var expiry = UntilExpiry(batch, states);
+            var expiry = UntilExpiry(fingerprints, states);
             await Task.WhenAny(_ended.Task, Task.Delay(expiry < left ? expiry : left, time, timeout.Token));
             timeout.Cancel();
         }
@@ -103,12 +103,12 @@ internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider
     }
 
     /// <summary>How long until the first of the pending fingerprints' claims expires.</summary>
-    private TimeSpan UntilExpiry(ReferenceBatch batch, ClaimState[] states)
+    private TimeSpan UntilExpiry(Fingerprint[] fingerprints, ClaimState[] states)
     {
         var now = time.GetTimestamp();
         var oldest = now;
         for (var i = 0; i < states.Length; i++)
-            if (states[i] == ClaimState.Pending && _claims.TryGetValue(batch.Fingerprints[i], out var claim) && claim.Since < oldest)
+            if (states[i] == ClaimState.Pending && _claims.TryGetValue(fingerprints[i], out var claim) && claim.Since < oldest)
                 oldest = claim.Since;
         var until = lease - time.GetElapsedTime(oldest, now);
         return until > TimeSpan.Zero ? until : TimeSpan.Zero;

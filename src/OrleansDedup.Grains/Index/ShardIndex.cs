@@ -34,31 +34,22 @@ internal sealed class ShardIndex : IDisposable
 
     public long MetadataBytes => _journal.LogBytes + _journal.SnapshotBytes;
 
-    /// <summary>Adds references to a fingerprint if the shard knows it; returns whether it did.</summary>
-    public bool AddReferences(in Fingerprint fingerprint, int count)
-    {
-        if (!_entries.TryGetValue(fingerprint, out var entry)) return false;
-        var updated = entry with { References = checked(entry.References + count) };
-        _entries[fingerprint] = updated;
-        Append(ShardRecord.WriteReferences(_record, fingerprint, updated.References));
-        return true;
-    }
+    public bool Contains(in Fingerprint fingerprint) => _entries.ContainsKey(fingerprint);
 
+    /// <summary>Adds the entries the shard does not hold; returns, per entry, whether it held it already (then nothing
+    /// is written).</summary>
     public bool[] Insert(InsertBatch batch)
     {
         var collided = new bool[batch.Entries.Length];
         for (var i = 0; i < collided.Length; i++)
         {
             var e = batch.Entries[i];
-            if (_entries.TryGetValue(e.Fingerprint, out var existing))
+            if (_entries.ContainsKey(e.Fingerprint))
             {
                 collided[i] = true;
-                var updated = existing with { References = checked(existing.References + e.References) };
-                _entries[e.Fingerprint] = updated;
-                Append(ShardRecord.WriteReferences(_record, e.Fingerprint, updated.References));
                 continue;
             }
-            var entry = new ShardEntry(e.Location, e.References, e.Pieces);
+            var entry = new ShardEntry(e.Location, e.Pieces);
             _entries[e.Fingerprint] = entry;
             if (entry.Pieces is null) CountLive(entry.Location, +1);
             Append(ShardRecord.WriteEntry(_record, e.Fingerprint, entry));
@@ -66,55 +57,18 @@ internal sealed class ShardIndex : IDisposable
         return collided;
     }
 
-    public ReleaseResult Release(ReferenceBatch batch)
+    /// <summary>Removes the entries gc found unused; returns how many there were.</summary>
+    public int Sweep(Fingerprint[] dead)
     {
-        List<AliasPiece>? orphaned = null;
-        long released = 0;
-        for (var i = 0; i < batch.Fingerprints.Length; i++)
+        var removed = 0;
+        foreach (var fp in dead)
         {
-            ref readonly var fp = ref batch.Fingerprints[i];
-            if (!_entries.TryGetValue(fp, out var entry))
-                throw new InvalidOperationException($"Released a reference to {fp}, which the index does not hold.");
-            var references = entry.References - batch.Counts[i];
-            if (references < 0)
-                throw new InvalidOperationException($"Released more references to {fp} than it has.");
-            if (references > 0)
-            {
-                _entries[fp] = entry with { References = references };
-                Append(ShardRecord.WriteReferences(_record, fp, references));
-                continue;
-            }
-            _entries.Remove(fp);
-            Append(ShardRecord.WriteRemoved(_record, fp));
-            if (entry.Pieces is null)
-            {
-                CountLive(entry.Location, -1);
-                released += entry.Location.Length;
-            }
-            else
-            {
-                (orphaned ??= new()).AddRange(entry.Pieces);
-            }
-        }
-        return new ReleaseResult(orphaned?.ToArray() ?? [], released, Refused: false, Epoch: default);
-    }
-
-    public void SetReferences(ReferenceBatch batch)
-    {
-        for (var i = 0; i < batch.Fingerprints.Length; i++)
-        {
-            ref readonly var fp = ref batch.Fingerprints[i];
-            if (!_entries.TryGetValue(fp, out var entry)) continue;
-            if (batch.Counts[i] > 0)
-            {
-                _entries[fp] = entry with { References = batch.Counts[i] };
-                Append(ShardRecord.WriteReferences(_record, fp, batch.Counts[i]));
-                continue;
-            }
-            _entries.Remove(fp);
+            if (!_entries.Remove(fp, out var entry)) continue;
             Append(ShardRecord.WriteRemoved(_record, fp));
             if (entry.Pieces is null) CountLive(entry.Location, -1);
+            removed++;
         }
+        return removed;
     }
 
     public IndexEntryView[] Resolve(Fingerprint[] fingerprints)
@@ -171,8 +125,8 @@ internal sealed class ShardIndex : IDisposable
     public void Dispose() => _journal.Dispose();
 
     private IndexEntryView View(in Fingerprint fp) => _entries.TryGetValue(fp, out var e)
-        ? new IndexEntryView(fp, true, e.Location, e.References, e.Pieces)
-        : new IndexEntryView(fp, false, default, 0, null);
+        ? new IndexEntryView(fp, true, e.Location, e.Pieces)
+        : new IndexEntryView(fp, false, default, null);
 
     private void Append(int length) => _journal.Append(_record.AsSpan(0, length));
 

@@ -6,32 +6,32 @@ using OrleansDedup.Storage;
 namespace OrleansDedup.Grains.Index;
 
 /// <summary>
-/// Journal records of an index shard. Each holds absolute values (an entry as it now is, or its removal),
-/// so replaying a record twice changes nothing: the journal's compaction relies on that.
+/// Journal records of an index shard: an entry as it now is, or its removal. Replaying a record twice changes nothing,
+/// which the journal's compaction relies on. There are no reference counts, so meeting a known chunk again writes nothing:
+/// a shard's journal grows with its unique chunks, not with the logical data that refers to them.
 /// </summary>
 internal static class ShardRecord
 {
-    private const byte ChunkKind = 1, AliasKind = 2, ReferencesKind = 3, RemovedKind = 4;
+    private const byte ChunkKind = 1, AliasKind = 2, RemovedKind = 3;
     private const int PieceBytes = Fingerprint.Size + 8;
 
-    public const int MaxBytes = 1 + Fingerprint.Size + 4 + 1 + 255 * PieceBytes;
+    public const int MaxBytes = 1 + Fingerprint.Size + 1 + 255 * PieceBytes;
 
     public static int WriteEntry(Span<byte> buffer, in Fingerprint fingerprint, in ShardEntry entry)
     {
         fingerprint.WriteTo(buffer[1..]);
-        BinaryPrimitives.WriteInt32LittleEndian(buffer[33..], entry.References);
         if (entry.Pieces is null)
         {
             buffer[0] = ChunkKind;
-            BinaryPrimitives.WriteInt32LittleEndian(buffer[37..], entry.Location.Pack);
-            BinaryPrimitives.WriteInt64LittleEndian(buffer[41..], entry.Location.Frame);
-            BinaryPrimitives.WriteInt32LittleEndian(buffer[49..], entry.Location.Offset);
-            BinaryPrimitives.WriteInt32LittleEndian(buffer[53..], entry.Location.Length);
-            return 57;
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[33..], entry.Location.Pack);
+            BinaryPrimitives.WriteInt64LittleEndian(buffer[37..], entry.Location.Frame);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[45..], entry.Location.Offset);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[49..], entry.Location.Length);
+            return 53;
         }
         buffer[0] = AliasKind;
-        buffer[37] = checked((byte)entry.Pieces.Length);
-        var at = 38;
+        buffer[33] = checked((byte)entry.Pieces.Length);
+        var at = 34;
         foreach (var piece in entry.Pieces)
         {
             piece.Chunk.WriteTo(buffer[at..]);
@@ -40,14 +40,6 @@ internal static class ShardRecord
             at += PieceBytes;
         }
         return at;
-    }
-
-    public static int WriteReferences(Span<byte> buffer, in Fingerprint fingerprint, int references)
-    {
-        buffer[0] = ReferencesKind;
-        fingerprint.WriteTo(buffer[1..]);
-        BinaryPrimitives.WriteInt32LittleEndian(buffer[33..], references);
-        return 37;
     }
 
     public static int WriteRemoved(Span<byte> buffer, in Fingerprint fingerprint)
@@ -66,24 +58,19 @@ internal static class ShardRecord
             case ChunkKind:
                 entries[fingerprint] = new ShardEntry(
                     new ChunkLocation(
-                        BinaryPrimitives.ReadInt32LittleEndian(record[37..]),
-                        BinaryPrimitives.ReadInt64LittleEndian(record[41..]),
-                        BinaryPrimitives.ReadInt32LittleEndian(record[49..]),
-                        BinaryPrimitives.ReadInt32LittleEndian(record[53..])),
-                    BinaryPrimitives.ReadInt32LittleEndian(record[33..]),
+                        BinaryPrimitives.ReadInt32LittleEndian(record[33..]),
+                        BinaryPrimitives.ReadInt64LittleEndian(record[37..]),
+                        BinaryPrimitives.ReadInt32LittleEndian(record[45..]),
+                        BinaryPrimitives.ReadInt32LittleEndian(record[49..])),
                     null);
                 break;
             case AliasKind:
-                var pieces = new AliasPiece[record[37]];
-                for (int i = 0, at = 38; i < pieces.Length; i++, at += PieceBytes)
+                var pieces = new AliasPiece[record[33]];
+                for (int i = 0, at = 34; i < pieces.Length; i++, at += PieceBytes)
                     pieces[i] = new AliasPiece(Fingerprint.Read(record[at..]),
                         BinaryPrimitives.ReadInt32LittleEndian(record[(at + 32)..]),
                         BinaryPrimitives.ReadInt32LittleEndian(record[(at + 36)..]));
-                entries[fingerprint] = new ShardEntry(default, BinaryPrimitives.ReadInt32LittleEndian(record[33..]), pieces);
-                break;
-            case ReferencesKind:
-                if (entries.TryGetValue(fingerprint, out var entry))
-                    entries[fingerprint] = entry with { References = BinaryPrimitives.ReadInt32LittleEndian(record[33..]) };
+                entries[fingerprint] = new ShardEntry(default, pieces);
                 break;
             case RemovedKind:
                 entries.Remove(fingerprint);
@@ -95,7 +82,7 @@ internal static class ShardRecord
 }
 
 /// <summary>An index entry in memory: a stored chunk, or (Pieces set) an alias assembled from stored chunks.</summary>
-internal readonly record struct ShardEntry(ChunkLocation Location, int References, AliasPiece[]? Pieces)
+internal readonly record struct ShardEntry(ChunkLocation Location, AliasPiece[]? Pieces)
 {
     public int Length => Pieces is null ? Location.Length : Pieces.Sum(p => p.Length);
 }

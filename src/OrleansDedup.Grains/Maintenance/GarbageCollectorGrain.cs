@@ -8,30 +8,30 @@ using OrleansDedup.Storage;
 namespace OrleansDedup.Grains.Maintenance;
 
 /// <summary>
-/// Reclaims pack space no image references: packs with no live chunk are deleted; packs mostly dead are compacted
+/// Reclaims what no image uses: the index is swept (<see cref="IndexSweep"/>), then packs with no live chunk are deleted; packs mostly dead are compacted
 /// (live chunks copied to a new pack, made durable, the index pointed at them, then the old pack deleted).
 /// Packs still open for writing are left alone, so a running ingest is never disturbed.
 /// </summary>
 public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, StoreLayout layout, IOptions<DedupOptions> options) : Grain, IGarbageCollectorGrain
 {
-    private bool _recounting;
+    private bool _sweeping;
 
     /// <summary>A pack whose live share is below this is rewritten.</summary>
     private const double CompactBelow = 0.75;
 
-    public Task<bool> TryBeginIngest() => Task.FromResult(!_recounting);
+    public Task<bool> TryBeginIngest() => Task.FromResult(!_sweeping);
 
     public async Task<GcResult> Collect()
     {
-        ReferenceRecount.Outcome recount;
-        _recounting = true;
+        IndexSweep.Outcome sweep;
+        _sweeping = true;
         try
         {
-            recount = await new ReferenceRecount(GrainFactory, index, layout, options.Value.IngestHeartbeatExpiry).Run();
+            sweep = await new IndexSweep(GrainFactory, index, layout, options.Value.IngestHeartbeatExpiry).Run();
         }
         finally
         {
-            _recounting = false;
+            _sweeping = false;
         }
         var before = store.TotalBytes();
         var usage = (await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).GetPackUsage())))
@@ -57,7 +57,7 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, S
         await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).Compact()));
         var after = store.TotalBytes();
         (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics)?.GcFinished(before - after);
-        return new GcResult(deleted, toCompact.Count, before, after, recount.Repaired, recount.Abandoned, recount.Skipped);
+        return new GcResult(deleted, toCompact.Count, before, after, sweep.Swept, sweep.Abandoned, sweep.Skipped);
     }
 
     /// <summary>Copies the live chunks of <paramref name="packs"/> into a new pack, in their old order so that neighbours

@@ -12,7 +12,7 @@ namespace OrleansDedup.Grains.Operations;
 
 /// <summary>
 /// Re-reads every stored chunk and checks it against its fingerprint, checks every alias and every recipe, and
-/// recounts the references that recipes and aliases hold against the index's counts.
+/// counts the index entries no image uses (garbage that gc reclaims).
 /// </summary>
 public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexRouter index, StoreLayout layout)
 {
@@ -31,7 +31,7 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
         await foreach (var e in index.ListAll()) entries[e.Fingerprint] = e;
 
         step?.Invoke("checking chunks");
-        var expected = new Dictionary<Fingerprint, long>();
+        var used = new HashSet<Fingerprint>();
         long bytes = 0, chunks = 0, aliases = 0;
         var buffer = new byte[1 << 20];
         // In pack order, so that each frame is decoded once; aliases by their first chunk, for the same reason.
@@ -54,7 +54,6 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
                     var at = 0;
                     foreach (var piece in e.Pieces)
                     {
-                        expected[piece.Chunk] = expected.GetValueOrDefault(piece.Chunk) + 1;
                         if (!entries.TryGetValue(piece.Chunk, out var chunk) || chunk.Pieces is not null)
                             throw new InvalidDataException($"alias {e.Fingerprint} points at chunk {piece.Chunk}, which is not in the index");
                         if (piece.Offset < 0 || piece.Length < 0 || piece.Offset + piece.Length > chunk.Location.Length)
@@ -90,7 +89,7 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
                     {
                         covered += entry.Length;
                         if (entry.IsZero) continue;
-                        expected[entry.Fingerprint] = expected.GetValueOrDefault(entry.Fingerprint) + 1;
+                        used.Add(entry.Fingerprint);
                         if (!entries.ContainsKey(entry.Fingerprint)) Problem($"'{name}' refers to {entry.Fingerprint}, which is not in the index");
                     }
                     digest.AppendData(reader.Finish());
@@ -104,19 +103,12 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
             }
         }
 
-        // More references than users only leaks space (an interrupted ingest's, which gc's recount reclaims); fewer would
-        // let a chunk go while something still needs it.
-        step?.Invoke("recounting references");
-        long leaked = 0;
-        foreach (var e in entries.Values)
-        {
-            var want = expected.GetValueOrDefault(e.Fingerprint);
-            if (want > e.References) Problem($"{e.Fingerprint} has {e.References} references in the index, {want} in recipes and aliases");
-            else leaked += e.References - want;
-        }
-        foreach (var fp in expected.Keys.Where(fp => !entries.ContainsKey(fp)))
-            Problem($"{fp} is referenced but not indexed");
-        return new VerifyReport(names.Length, chunks, aliases, bytes, problems.ToArray(), leaked);
+        // Entries nothing uses only cost space (a deleted image's, an interrupted ingest's), which gc's sweep reclaims.
+        foreach (var alias in entries.Values.Where(e => e.Pieces is not null && used.Contains(e.Fingerprint)).ToArray())
+            foreach (var piece in alias.Pieces!)
+                used.Add(piece.Chunk);
+        var unreferenced = entries.Keys.LongCount(fp => !used.Contains(fp));
+        return new VerifyReport(names.Length, chunks, aliases, bytes, problems.ToArray(), unreferenced);
     }
 
     private static (int, long, int) FirstLocation(IndexEntryView entry, Dictionary<Fingerprint, IndexEntryView> entries)

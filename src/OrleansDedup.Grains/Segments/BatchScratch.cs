@@ -56,13 +56,12 @@ internal sealed class BatchScratch(int batchSize, int minChunkSize)
     }
 }
 
-/// <summary>The distinct fingerprints of a batch, each with how many references the batch takes on it and where it
-/// first occurs: one index message carries each fingerprint once.</summary>
+/// <summary>The distinct fingerprints of a batch, each with where it first occurs: one index message carries each
+/// fingerprint once.</summary>
 internal sealed class DistinctFingerprints(int capacity)
 {
     private readonly Dictionary<Fingerprint, int> _positions = new(capacity);
     private readonly List<Fingerprint> _fingerprints = new(capacity);
-    private readonly List<int> _counts = new(capacity);
     private readonly List<int> _firstOccurrence = new(capacity);
 
     public int Count => _fingerprints.Count;
@@ -71,35 +70,24 @@ internal sealed class DistinctFingerprints(int capacity)
     {
         _positions.Clear();
         _fingerprints.Clear();
-        _counts.Clear();
         _firstOccurrence.Clear();
     }
 
-    /// <summary>Counts <paramref name="references"/> on the fingerprint; returns its position in the batch's list.</summary>
-    public int Add(in Fingerprint fingerprint, int occurrence, int references)
+    /// <summary>Returns the fingerprint's position in the batch's list, adding it at <paramref name="occurrence"/> if new.</summary>
+    public int Add(in Fingerprint fingerprint, int occurrence)
     {
-        if (_positions.TryGetValue(fingerprint, out var at))
-        {
-            _counts[at] += references;
-            return at;
-        }
+        if (_positions.TryGetValue(fingerprint, out var at)) return at;
         at = _fingerprints.Count;
         _positions.Add(fingerprint, at);
         _fingerprints.Add(fingerprint);
-        _counts.Add(references);
         _firstOccurrence.Add(occurrence);
         return at;
     }
 
-    public void AddReferences(int position, int references) => _counts[position] += references;
-
     public Fingerprint this[int position] => _fingerprints[position];
-
-    public int CountOf(int position) => _counts[position];
 
     public int FirstOccurrence(int position) => _firstOccurrence[position];
 
     public Fingerprint[] FingerprintArray() => _fingerprints.ToArray();
 
-    public int[] CountArray() => _counts.ToArray();
 }

@@ -7,7 +7,7 @@ namespace OrleansDedup.Grains.Segments;
 /// <summary>
 /// Takes a segment's chunks (and the adaptive method's aliases) through the index's claims, so that concurrent ingests
 /// write each new chunk once: the shard claims an unknown fingerprint for the first segment that meets it, and the others
-/// wait for its insert and then only take references. A round stores and inserts everything this segment claimed before
+/// wait for its insert and then only refer to it. A round stores and inserts everything this segment claimed before
 /// it waits on anyone, so segments never wait on each other in a circle (an alias's owner waits only on chunk claims,
 /// whose owners wait on nothing while they hold them). A claim that passes to the segment while it waits (given back,
 /// or past its lease) is stored in a further round from the batch, which is still in memory.
@@ -21,16 +21,15 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
     /// Giving back a fingerprint the segment does not hold changes nothing.</summary>
     private readonly HashSet<Fingerprint> _held = new();
 
-    /// <summary>Takes <paramref name="counts"/> references on each of a batch's distinct fingerprints, entering those it
-    /// takes on what others stored in <paramref name="ledger"/> as it goes. <paramref name="storeOwned"/> gets the positions
-    /// the segment claimed in a round; it writes their bytes, makes them durable and inserts them. Returns, per
-    /// fingerprint, whether what was stored before (or by another ingest) serves it.</summary>
-    public async Task<bool[]> Take(ReferenceLedger ledger, Fingerprint[] fingerprints, int[] counts, Func<int[], Task> storeOwned)
+    /// <summary>Settles a batch's distinct fingerprints: <paramref name="storeOwned"/> gets the positions the segment
+    /// claimed in a round; it writes their bytes, makes them durable and inserts them. Returns, per fingerprint, whether
+    /// what was stored before (or by another ingest) serves it.</summary>
+    public async Task<bool[]> Take(Fingerprint[] fingerprints, Func<int[], Task> storeOwned)
     {
         var known = new bool[fingerprints.Length];
         var open = Enumerable.Range(0, fingerprints.Length).ToArray();
         _held.UnionWith(fingerprints);
-        var states = await index.Claim(fingerprints, counts, _owner);
+        var states = await index.Claim(fingerprints, _owner);
         while (true)
         {
             var owned = new List<int>();
@@ -50,7 +49,6 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
                     continue;
                 }
                 known[i] = true;
-                ledger.Add(fingerprints[i], counts[i]);
             }
             if (owned.Count > 0)
             {
@@ -62,7 +60,7 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
             open = pending.ToArray();
             var waiting = open.Select(i => fingerprints[i]).ToArray();
             _held.UnionWith(waiting);
-            states = await index.AwaitClaims(waiting, open.Select(i => counts[i]).ToArray(), _owner);
+            states = await index.AwaitClaims(waiting, _owner);
         }
     }
 

@@ -8,14 +8,13 @@ namespace OrleansDedup.Grains.Segments;
 internal static class ResidueAliases
 {
     /// <summary>One alias per block of <paramref name="residue"/> (block numbers in order, their runs chunked into the
-    /// scratch's chunks), taking the block's references. Fills the scratch's distinct chunks, each chunk counting one
-    /// reference per block that takes a piece of it.</summary>
-    public static NewIndexEntry[] Build(BatchScratch s, int[] residue, Fingerprint[] blockFingerprints, int[] blockCounts)
+    /// scratch's chunks). Fills the scratch's distinct chunks.</summary>
+    public static NewIndexEntry[] Build(BatchScratch s, int[] residue, Fingerprint[] blockFingerprints)
     {
         var chunks = s.Chunks;
         var distinct = s.DistinctChunks;
         distinct.Clear();
-        for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k, 0);
+        for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k);
 
         var aliases = new NewIndexEntry[residue.Length];
         var c = 0;
@@ -31,10 +30,8 @@ internal static class ResidueAliases
                 var from = Math.Max(blockStart, chunks[k].Start);
                 var to = Math.Min(blockEnd, chunks[k].Start + chunks[k].Length);
                 pieces.Add(new AliasPiece(s.ChunkFingerprints[k], from - chunks[k].Start, to - from));
-                distinct.AddReferences(s.ChunkDistinct[k], 1);
             }
-            var u = s.BlockDistinct[b];
-            aliases[r] = new NewIndexEntry(blockFingerprints[u], default, blockCounts[u], pieces.ToArray());
+            aliases[r] = new NewIndexEntry(blockFingerprints[s.BlockDistinct[b]], default, pieces.ToArray());
         }
         return aliases;
     }

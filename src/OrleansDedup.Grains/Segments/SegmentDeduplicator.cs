@@ -27,7 +27,6 @@ internal sealed class SegmentDeduplicator(
 {
     private const int Block = DedupOptions.BlockSize;
 
-    private readonly ReferenceLedger _ledger = new();
     private readonly ChunkClaims _claims = new(index, silo, cancellation);
     private readonly BatchScratch _scratch = new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
     private readonly RunChunker _runs = new(options.Rabin, cancellation);
@@ -79,7 +78,6 @@ internal sealed class SegmentDeduplicator(
             _pack?.Dispose();
             File.Delete(recipePath);
             await _claims.ReleaseAll();
-            await _ledger.ReleaseAll(index, work.Epochs);
             throw;
         }
         finally
@@ -126,15 +124,14 @@ internal sealed class SegmentDeduplicator(
         var distinct = s.Blocks;
         distinct.Clear();
         for (var b = 0; b < blocks; b++)
-            s.BlockDistinct[b] = s.BlockIsZero[b] ? -1 : distinct.Add(s.BlockFingerprints[b], b, 1);
+            s.BlockDistinct[b] = s.BlockIsZero[b] ? -1 : distinct.Add(s.BlockFingerprints[b], b);
 
         var fingerprints = distinct.FingerprintArray();
-        var counts = distinct.CountArray();
         // The adaptive method claims its blocks too: two ingests that both made aliases of a block would chunk their
         // residues apart, and the chunks of the alias that lost the insert would be garbage.
-        var known = await _claims.Take(_ledger, fingerprints, counts, rabinResidue
-            ? owned => StoreResidue(data, owned, fingerprints, counts)
-            : owned => StoreBlocks(data, owned, fingerprints, counts));
+        var known = await _claims.Take(fingerprints, rabinResidue
+            ? owned => StoreResidue(data, owned, fingerprints)
+            : owned => StoreBlocks(data, owned, fingerprints));
 
         for (var b = 0; b < blocks; b++)
         {
@@ -152,20 +149,20 @@ internal sealed class SegmentDeduplicator(
     }
 
     /// <summary>Fixed mode: the first occurrence of each block the segment claimed is stored as a chunk.</summary>
-    private Task StoreBlocks(Memory<byte> data, int[] owned, Fingerprint[] fingerprints, int[] counts)
+    private Task StoreBlocks(Memory<byte> data, int[] owned, Fingerprint[] fingerprints)
     {
         var entries = new NewIndexEntry[owned.Length];
         for (var j = 0; j < owned.Length; j++)
         {
             var i = owned[j];
-            entries[j] = Append(fingerprints[i], _scratch.Block(data.Span, _scratch.Blocks.FirstOccurrence(i)), counts[i]);
+            entries[j] = Append(fingerprints[i], _scratch.Block(data.Span, _scratch.Blocks.FirstOccurrence(i)));
         }
         return InsertDurably(entries);
     }
 
     /// <summary>Adaptive residue: the blocks the segment claimed, in runs of adjacent blocks, go through Rabin chunking;
     /// new chunks are stored, and each of those blocks becomes an alias of pieces of those chunks.</summary>
-    private async Task StoreResidue(Memory<byte> data, int[] owned, Fingerprint[] blockFingerprints, int[] blockCounts)
+    private async Task StoreResidue(Memory<byte> data, int[] owned, Fingerprint[] blockFingerprints)
     {
         var s = _scratch;
         var residue = owned.Select(u => s.Blocks.FirstOccurrence(u)).Order().ToArray();
@@ -173,10 +170,10 @@ internal sealed class SegmentDeduplicator(
         foreach (var b in residue) RunChunker.Extend(runs, s.Starts[b], s.Length(b));
         await _runs.Chunk(_scratch, data, runs);
 
-        var aliases = ResidueAliases.Build(s, residue, blockFingerprints, blockCounts);
+        var aliases = ResidueAliases.Build(s, residue, blockFingerprints);
         var chunks = s.Chunks;
         var distinct = s.DistinctChunks;
-        var (known, chunkFingerprints, pieceCounts) = await StoreChunks(data, distinct);
+        var (known, chunkFingerprints) = await StoreChunks(data, distinct);
         for (var k = 0; k < chunks.Count; k++)
         {
             var position = s.ChunkDistinct[k];
@@ -184,35 +181,19 @@ internal sealed class SegmentDeduplicator(
             else _stats.New(chunks[k].Length);
         }
 
-        await InsertAliases(aliases, chunkFingerprints, pieceCounts);
+        await InsertAliases(aliases, chunkFingerprints);
     }
 
-    /// <summary>Inserts a batch's aliases once their chunks and the references they hold are durable: a shard that
-    /// crashed with those unflushed would otherwise come back without chunks that a surviving alias points at. (Doing
-    /// this for several batches at once saves flushes, about 10 % of adaptive throughput, but holds the blocks' claims
-    /// that long, and a concurrent ingest of similar data waits on them.) The chunks' references pass to the aliases:
-    /// every residue chunk is a piece of some alias, one reference per piece, so <paramref name="chunks"/> and
-    /// <paramref name="pieces"/> are the batch's distinct chunks and their piece counts.</summary>
-    private async Task InsertAliases(NewIndexEntry[] aliases, Fingerprint[] chunks, int[] pieces)
+    /// <summary>Inserts a batch's aliases once their chunks are durable: a shard that crashed with those unflushed would
+    /// otherwise come back without chunks that a surviving alias points at. (Doing this for several batches at once saves
+    /// flushes, about 10 % of adaptive throughput, but holds the blocks' claims that long, and a concurrent ingest of
+    /// similar data waits on them.) An alias another ingest inserted first wins; the chunks of ours are garbage for gc.</summary>
+    private async Task InsertAliases(NewIndexEntry[] aliases, Fingerprint[] chunks)
     {
         await index.FlushShardsOf(chunks, work.Epochs);
-        // The chunks' references leave the ledger before the insert: if it fails part-way, the aliases it did create
-        // hold them, and giving them back would free chunks those aliases point at. Held by no one, gc's recount
-        // reclaims them.
-        for (var i = 0; i < chunks.Length; i++) _ledger.Add(chunks[i], -pieces[i]);
         var collided = await index.Insert(aliases);
-        var orphaned = new List<AliasPiece>();
-        for (var r = 0; r < aliases.Length; r++)
-        {
-            _ledger.Add(aliases[r].Fingerprint, aliases[r].References);
-            if (collided[r]) orphaned.AddRange(aliases[r].Pieces!);
-            else _stats.IndexEntriesAdded++;
-        }
-        if (orphaned.Count > 0)
-        {
-            var groups = orphaned.GroupBy(p => p.Chunk).ToArray();
-            await index.Release(groups.Select(g => g.Key).ToArray(), groups.Select(g => g.Count()).ToArray(), work.Epochs);
-        }
+        foreach (var c in collided)
+            if (!c) _stats.IndexEntriesAdded++;
     }
 
     private async Task RabinBatch(Memory<byte> data, int blocks)
@@ -226,8 +207,8 @@ internal sealed class SegmentDeduplicator(
         var chunks = s.Chunks;
         var distinct = s.DistinctChunks;
         distinct.Clear();
-        for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k, 1);
-        var (known, _, _) = await StoreChunks(data, distinct);
+        for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k);
+        var (known, _) = await StoreChunks(data, distinct);
 
         for (int b = 0, r = 0; b < blocks;)
         {
@@ -250,32 +231,30 @@ internal sealed class SegmentDeduplicator(
         }
     }
 
-    /// <summary>References the known chunks, stores the first occurrence of each one the segment claims durably and
-    /// indexes it; returns, per distinct chunk, whether bytes stored before (or by another ingest) serve it, with the
-    /// fingerprints and counts it sent.</summary>
-    private async Task<(bool[] Known, Fingerprint[] Fingerprints, int[] Counts)> StoreChunks(Memory<byte> data, DistinctFingerprints distinct)
+    /// <summary>Stores the first occurrence of each chunk the segment claims durably and indexes it; returns, per distinct
+    /// chunk, whether bytes stored before (or by another ingest) serve it, with the fingerprints it sent.</summary>
+    private async Task<(bool[] Known, Fingerprint[] Fingerprints)> StoreChunks(Memory<byte> data, DistinctFingerprints distinct)
     {
         var fingerprints = distinct.FingerprintArray();
-        var counts = distinct.CountArray();
-        var known = await _claims.Take(_ledger, fingerprints, counts, owned =>
+        var known = await _claims.Take(fingerprints, owned =>
         {
             var entries = new NewIndexEntry[owned.Length];
             for (var j = 0; j < owned.Length; j++)
             {
                 var (start, length) = _scratch.Chunks[distinct.FirstOccurrence(owned[j])];
-                entries[j] = Append(fingerprints[owned[j]], data.Span.Slice(start, length), counts[owned[j]]);
+                entries[j] = Append(fingerprints[owned[j]], data.Span.Slice(start, length));
             }
             return InsertDurably(entries);
         });
-        return (known, fingerprints, counts);
+        return (known, fingerprints);
     }
 
     /// <summary>Appends a chunk to the segment's pack; its entry gets its location when <see cref="InsertDurably"/> has
     /// flushed it (a chunk's place is known only once its frame is compressed).</summary>
-    private NewIndexEntry Append(in Fingerprint fingerprint, ReadOnlySpan<byte> bytes, int references)
+    private NewIndexEntry Append(in Fingerprint fingerprint, ReadOnlySpan<byte> bytes)
     {
         _appended.Add(Pack().Append(fingerprint, bytes));
-        return new NewIndexEntry(fingerprint, default, references, null);
+        return new NewIndexEntry(fingerprint, default, null);
     }
 
     /// <summary>Fsyncs the pack, then lets the index point at the new chunks. An entry inserted first all the same (an
@@ -289,11 +268,8 @@ internal sealed class SegmentDeduplicator(
         for (var i = 0; i < entries.Length; i++) entries[i] = entries[i] with { Location = _pack.LocationOf(_appended[i]) };
         _appended.Clear();
         var collided = await index.Insert(entries);
-        for (var i = 0; i < entries.Length; i++)
-        {
-            _ledger.Add(entries[i].Fingerprint, entries[i].References);
-            if (!collided[i]) _stats.IndexEntriesAdded++;
-        }
+        foreach (var c in collided)
+            if (!c) _stats.IndexEntriesAdded++;
     }
 
     private PackWriter Pack() => _pack ??= store.CreateWriter();

@@ -19,7 +19,7 @@ public sealed class ClaimHandOverTests
         var shard = stats.First(s => s.Silo == leaving.Name).Shard;
         var (fingerprint, bytes) = Enumerable.Range(0, 1000).Select(seed => TestImages.Random(seed, 4096))
             .Select(b => (Fingerprint.Compute(b), b)).First(c => c.Item1.Shard(Grid.ShardCount) == shard);
-        var batch = new ReferenceBatch([fingerprint], [1]);
+        var batch = new[] { fingerprint };
         var index = grid.Client.GetGrain<IFingerprintIndexGrain>(shard);
         // Both on the first silo, which stays.
         var owner = new ClaimOwner(Guid.NewGuid(), grid.Cluster.Silos[0].SiloAddress);
@@ -39,11 +39,11 @@ public sealed class ClaimHandOverTests
             var chunk = pack.Append(fingerprint, bytes);
             pack.Flush();
             var location = pack.LocationOf(chunk);
-            var collided = await index.Insert(new InsertBatch([new NewIndexEntry(fingerprint, location, 1, null)]));
+            var collided = await index.Insert(new InsertBatch([new NewIndexEntry(fingerprint, location, null)]));
             Assert.Equal([false], collided);
         }
         Assert.Equal([ClaimState.Known], await index.AwaitClaims(batch, waiter));
-        Assert.Equal(2, (await index.Resolve([fingerprint]))[0].References);
+        Assert.True((await index.Resolve([fingerprint]))[0].Found);
         await grid.VerifyOk();
     }
 }

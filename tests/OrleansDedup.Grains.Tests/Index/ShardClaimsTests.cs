@@ -38,12 +38,12 @@ public sealed class ShardClaimsTests : IDisposable
     [Fact]
     public void A_new_fingerprint_is_owned_by_the_first_claim_pending_for_the_next_and_known_once_indexed()
     {
-        _index.Insert(new InsertBatch([Entry(Y, references: 1)]));
+        _index.Insert(new InsertBatch([Entry(Y)]));
         Assert.Equal([ClaimState.Owned, ClaimState.Known], _claims.Claim(Batch(X, Y), Owner));
         Assert.Equal([ClaimState.Pending, ClaimState.Known], _claims.Claim(Batch(X, Y), Other));
         // the owner asking again still owns it; the known one gained both claimers' references, the pending one none
         Assert.Equal([ClaimState.Owned], _claims.Claim(Batch(X), Owner));
-        Assert.Equal(3, References(Y));
+        Assert.True(Indexed(Y));
         Assert.False(_index.Resolve([X])[0].Found);
     }
 
@@ -52,10 +52,10 @@ public sealed class ShardClaimsTests : IDisposable
     {
         _claims.Claim(Batch(X), Owner);
         var states = _claims.Claim(Batch(X), Other);
-        Assert.False(_claims.Insert(new InsertBatch([Entry(X, references: 1)]))[0]);
+        Assert.False(_claims.Insert(new InsertBatch([Entry(X)]))[0]);
         Assert.False(_claims.Settle(Batch(X), Other, states));
         Assert.Equal([ClaimState.Known], states);
-        Assert.Equal(2, References(X));
+        Assert.True(Indexed(X));
     }
 
     [Fact]
@@ -64,9 +64,9 @@ public sealed class ShardClaimsTests : IDisposable
         _claims.Claim(Batch(X), Owner);
         var waiting = _claims.Await(Batch(X), Other, Lease);
         Assert.False(waiting.IsCompleted);
-        _claims.Insert(new InsertBatch([Entry(X, references: 1)]));
+        _claims.Insert(new InsertBatch([Entry(X)]));
         Assert.Equal([ClaimState.Known], await waiting);
-        Assert.Equal(2, References(X));
+        Assert.True(Indexed(X));
     }
 
     [Fact]
@@ -94,9 +94,9 @@ public sealed class ShardClaimsTests : IDisposable
         Assert.Equal([ClaimState.Owned], states);
 
         // the first owner was slow, not dead: both stored the bytes, the index keeps one entry with both references
-        Assert.False(_claims.Insert(new InsertBatch([Entry(X, references: 1)]))[0]);
-        Assert.True(_claims.Insert(new InsertBatch([Entry(X, references: 1)]))[0]);
-        Assert.Equal(2, References(X));
+        Assert.False(_claims.Insert(new InsertBatch([Entry(X)]))[0]);
+        Assert.True(_claims.Insert(new InsertBatch([Entry(X)]))[0]);
+        Assert.True(Indexed(X));
     }
 
     [Fact]
@@ -130,12 +130,11 @@ public sealed class ShardClaimsTests : IDisposable
         Assert.Equal([ClaimState.Owned, ClaimState.Pending], states);
     }
 
-    private static ReferenceBatch Batch(params Fingerprint[] fingerprints) => new(fingerprints, fingerprints.Select(_ => 1).ToArray());
+    private static Fingerprint[] Batch(params Fingerprint[] fingerprints) => fingerprints;
 
-    private static NewIndexEntry Entry(Fingerprint fingerprint, int references) =>
-        new(fingerprint, new ChunkLocation(1, 8, 0, 4096), references, null);
+    private static NewIndexEntry Entry(Fingerprint fingerprint) => new(fingerprint, new ChunkLocation(1, 8, 0, 4096), null);
 
-    private int References(Fingerprint fingerprint) => _index.Resolve([fingerprint])[0].References;
+    private bool Indexed(Fingerprint fingerprint) => _index.Resolve([fingerprint])[0].Found;
 
     /// <summary>A clock that moves only when told.</summary>
     private sealed class ManualClock : TimeProvider

@@ -184,7 +184,6 @@ internal sealed class IndexCallFilter(IndexCallLog log) : IIncomingGrainCallFilt
             var items = request.GetArgumentCount() > 0
                 ? request.GetArgument(0) switch
                 {
-                    ReferenceBatch b => b.Fingerprints.Length,
                     InsertBatch b => b.Entries.Length,
                     Fingerprint[] f => f.Length,
                     _ => 0,

@@ -83,13 +83,13 @@ public sealed class ClaimOwnerKilledTests(ITestOutputHelper output)
             }
             await grid.VerifyOk();
 
-            // gc's recount takes back the references the dead attempt took, and no reference is left that nothing holds.
+            // gc's sweep removes what the dead attempt stored, and no entry is left that nothing uses.
             var gc = await grid.Collect();
             output.WriteLine($"gc: {gc}");
-            Assert.False(gc.RecountSkipped);
+            Assert.False(gc.SweepSkipped);
             var report = await grid.Verify();
             Assert.True(report.Ok, string.Join("\n", report.Problems));
-            Assert.Equal(0, report.LeakedReferences);
+            Assert.Equal(0, report.UnreferencedEntries);
         }
         finally
         {

@@ -9,14 +9,16 @@ using OrleansDedup.Grains.Recipes;
 namespace OrleansDedup.Grains.Maintenance;
 
 /// <summary>
-/// Mark-and-sweep over references: what the committed recipes use, and what live aliases use, is what the index must
-/// count. Ingests that died with their silo leave references no recipe accounts for, and recipe directories no image
-/// owns; the recount repairs the first and removes the second. It must not run beside a live ingest, whose references
-/// are not in any committed recipe yet.
+/// Mark and sweep, the index's only liveness: what the committed recipes use, and the chunks that live aliases are
+/// made of, stays; every other entry (a deleted image's, a failed or crashed ingest's) is removed, and so are the recipe
+/// runs no committed recipe names and the recipe directories no image owns. It must not run beside a live ingest,
+/// whose chunks no committed recipe names yet: it skips while one beats its heartbeat, and new ingests wait for it.
 /// </summary>
-internal sealed class ReferenceRecount(IGrainFactory grains, IndexRouter index, StoreLayout layout, TimeSpan heartbeatExpiry)
+internal sealed class IndexSweep(IGrainFactory grains, IndexRouter index, StoreLayout layout, TimeSpan heartbeatExpiry)
 {
-    public sealed record Outcome(bool Skipped, int Repaired, int Abandoned);
+    private const int Page = 65536;
+
+    public sealed record Outcome(bool Skipped, int Swept, int Abandoned);
 
     public async Task<Outcome> Run()
     {
@@ -39,32 +41,30 @@ internal sealed class ReferenceRecount(IGrainFactory grains, IndexRouter index, 
                 abandoned.Add(directory);
             }
 
-        layout.Runs.Sweep(committed.SelectMany(r => RecipeReader.RunIds(r, layout.Runs)).ToHashSet());
-        var expected = new Dictionary<Fingerprint, int>();
+        var live = new HashSet<Fingerprint>();
         foreach (var recipe in committed)
         {
             using var reader = new RecipeReader(recipe, layout.Runs);
             while (reader.TryRead(out var entry))
-                if (!entry.IsZero) expected[entry.Fingerprint] = expected.GetValueOrDefault(entry.Fingerprint) + 1;
+                if (!entry.IsZero) live.Add(entry.Fingerprint);
         }
+        layout.Runs.Sweep(committed.SelectMany(r => RecipeReader.RunIds(r, layout.Runs)).ToHashSet());
+
         var entries = new List<IndexEntryView>();
         await foreach (var e in index.ListAll()) entries.Add(e);
-        foreach (var alias in entries.Where(e => e.Pieces is not null && expected.ContainsKey(e.Fingerprint)))
+        foreach (var alias in entries.Where(e => e.Pieces is not null && live.Contains(e.Fingerprint)))
             foreach (var piece in alias.Pieces!)
-                expected[piece.Chunk] = expected.GetValueOrDefault(piece.Chunk) + 1;
-
-        var wrong = entries.Where(e => expected.GetValueOrDefault(e.Fingerprint) != e.References).ToArray();
-        foreach (var group in wrong.GroupBy(e => e.Fingerprint.Shard(index.ShardCount)))
-        {
-            var fingerprints = group.Select(e => e.Fingerprint).ToArray();
-            await index.Shard(group.Key).SetReferences(new ReferenceBatch(fingerprints, fingerprints.Select(fp => expected.GetValueOrDefault(fp)).ToArray()));
-        }
+                live.Add(piece.Chunk);
+        var dead = entries.Where(e => !live.Contains(e.Fingerprint)).Select(e => e.Fingerprint).ToArray();
+        var swept = 0;
+        foreach (var page in dead.Chunk(Page)) swept += await index.Sweep(page);
         await index.FlushAll();
+
         foreach (var path in abandoned)
         {
             if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
             else File.Delete(path);
         }
-        return new Outcome(false, wrong.Length, abandoned.Count);
+        return new Outcome(false, swept, abandoned.Count);
     }
 }
