@@ -52,7 +52,7 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
         }
         catch (Exception e)
         {
-            return Fail($"{e.Message} (details in {Path.Combine(settings.DataDirectory, "logs")})", ExitCodes.Failed);
+            return Fail($"{OneLine(e.Message)} (details in {Path.Combine(settings.DataDirectory, "logs")})", ExitCodes.Failed);
         }
     }
 
@@ -72,10 +72,18 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
     public static int ExitCodeOf(IngestStatus status) =>
         status.State == IngestState.Cancelled ? ExitCodes.Cancelled : ExitCodeOf(status.ErrorKind);
 
-    /// <summary>One line on stderr, whatever the message (Orleans' own messages can span lines).</summary>
+    /// <summary>One line on stderr, whatever the message: its first line (Orleans and the database drivers append the
+    /// remote stack to theirs; the log keeps it).</summary>
     public static int Fail(string message, int code)
     {
-        Console.Error.WriteLine($"error: {message.ReplaceLineEndings(" ").Trim()}");
+        Console.Error.WriteLine($"error: {OneLine(message)}");
         return code;
+    }
+
+    private static string OneLine(string message)
+    {
+        var line = message.Trim().ReplaceLineEndings("\n").Split("\n")[0];
+        var inner = line.IndexOf(" ---> ", StringComparison.Ordinal);
+        return (inner > 0 ? line[..inner] : line).Trim();
     }
 }
