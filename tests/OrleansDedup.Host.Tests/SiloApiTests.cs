@@ -116,6 +116,9 @@ public sealed class SiloApiTests(SiloFixture silo) : IClassFixture<SiloFixture>
 
         var gc = await SiloFixture.Json(await silo.Send(HttpMethod.Post, "/api/gc", silo.ApiKey), HttpStatusCode.OK);
         Assert.True(gc.GetProperty("bytesBefore").GetInt64() >= gc.GetProperty("bytesAfter").GetInt64());
+        // the deleted image's chunks (and any other image's deleted by the class's tests) are swept from the index
+        Assert.False(gc.GetProperty("sweepSkipped").GetBoolean());
+        Assert.True(gc.GetProperty("entriesSwept").GetInt64() > 0, $"gc swept nothing: {gc}");
     }
 
     [Fact]

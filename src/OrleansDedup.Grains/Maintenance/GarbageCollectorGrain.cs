@@ -34,13 +34,15 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, S
             _sweeping = false;
         }
         var before = store.TotalBytes();
+        // Packs closed before the usage is read: an ingest indexes a pack's chunks before it closes it, so their chunks
+        // are all in the usage, and a pack that an ingest started meanwhile and has closed since is not taken for dead.
+        var closed = store.ListPacks().Where(p => !store.IsOpenForWriting(p.Id)).ToArray();
         var usage = (await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).GetPackUsage())))
             .SelectMany(u => u).GroupBy(u => u.Pack).ToDictionary(g => g.Key, g => g.Sum(u => u.LiveBytes));
         var deleted = 0;
         var toCompact = new HashSet<int>();
-        foreach (var pack in store.ListPacks())
+        foreach (var pack in closed)
         {
-            if (store.IsOpenForWriting(pack.Id)) continue;
             // Usage counts raw chunk bytes, so it is compared with the raw bytes the pack's frames hold.
             var live = usage.GetValueOrDefault(pack.Id);
             if (live == 0)

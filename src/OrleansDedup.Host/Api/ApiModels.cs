@@ -54,9 +54,12 @@ public sealed record StatsResponse(ImageResponse[] Images, OverallResponse Overa
         r.Shards.OrderBy(s => s.Shard).Select(s => new ShardResponse(s.Shard, s.Silo, s.Chunks, s.Aliases, s.ChunkBytes, s.MetadataBytes)).ToArray());
 }
 
-public sealed record GcResponse(int PacksDeleted, int PacksCompacted, long BytesBefore, long BytesAfter, long BytesReclaimed)
+public sealed record GcResponse(
+    int PacksDeleted, int PacksCompacted, long BytesBefore, long BytesAfter, long BytesReclaimed, long EntriesSwept, int AbandonedIngests,
+    bool SweepSkipped)
 {
-    public static GcResponse From(GcResult r) => new(r.PacksDeleted, r.PacksCompacted, r.BytesBefore, r.BytesAfter, r.BytesReclaimed);
+    public static GcResponse From(GcResult r) =>
+        new(r.PacksDeleted, r.PacksCompacted, r.BytesBefore, r.BytesAfter, r.BytesReclaimed, r.EntriesSwept, r.AbandonedIngests, r.SweepSkipped);
 }
 
 public static class Strategies
