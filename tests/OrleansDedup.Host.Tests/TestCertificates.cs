@@ -69,6 +69,7 @@ public sealed class TestCertificates : IDisposable
     /// <summary>Issues a certificate and writes it, its key and this CA as PEM files into <paramref name="directory"/>.</summary>
     public TlsFiles WriteNode(string directory, string name, string[]? usages)
     {
+        Directory.CreateDirectory(directory);
         using var certificate = Issue(name, usages);
         return Write(certificate, directory, name, WriteCa(Path.Combine(directory, $"{name}-ca.crt")));
     }
