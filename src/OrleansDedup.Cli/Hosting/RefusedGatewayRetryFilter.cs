@@ -4,10 +4,11 @@ using Orleans.Runtime.Messaging;
 namespace OrleansDedup.Cli.Hosting;
 
 /// <summary>
-/// How often the client tries the gateways again. While they cannot be reached at all (connection refused: a silo
-/// may be starting) it waits as Orleans' default does, 15 times, 1.5 s longer each time. A gateway that accepted the
-/// connection and dropped it before the Orleans handshake refused the TLS handshake (no certificate, or one the
-/// cluster's CA did not sign): trying again does not cure that, so the user hears it after two retries, in seconds.
+/// How often the client tries the gateways again. While the connection is refused at the socket (a silo may be
+/// starting) it waits as Orleans' default does, 15 times, 1.5 s longer each time. Otherwise it tries twice more: a
+/// gateway that accepted the connection and dropped it before the Orleans handshake refused the TLS handshake (no
+/// certificate, or one the cluster's CA did not sign), which trying again does not cure, so the user hears it in
+/// seconds rather than after three minutes.
 /// </summary>
 internal sealed class RefusedGatewayRetryFilter : IClientConnectionRetryFilter
 {
