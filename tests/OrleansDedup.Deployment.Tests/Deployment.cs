@@ -89,6 +89,12 @@ public sealed class Deployment
 
     public const string SiloImage = "orleans-dedup-silo";
 
+    /// <summary>The silos' TLS Secret, which kustomize does not make: openssl plus `kubectl create secret`, or
+    /// cert-manager, writes it (k8s/README.md). Its keys are those of a kubernetes.io/tls Secret plus ca.crt.</summary>
+    public const string TlsSecret = "orleans-dedup-silo-tls";
+
+    public static readonly string[] TlsSecretKeys = ["tls.crt", "tls.key", "ca.crt"];
+
     public static string? ImageName(string? image) => image is null ? null : image.Split('@')[0].Split(':')[0];
 
     /// <summary>The keys of the secret generator's env file, read from its committed example (secret.env.example).</summary>

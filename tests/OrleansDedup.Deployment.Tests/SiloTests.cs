@@ -43,12 +43,12 @@ public class SiloTests
             }
             var parts = name[Prefix.Length..].Split("__");
             Assert.True(properties.TryGetValue(parts[0], out var type), $"{name}: SiloHostOptions has no property {parts[0]}");
-            if (parts.Length == 2)
-            {
-                Assert.True(type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type),
-                    $"{name}: {parts[0]} is not a list");
+            if (parts.Length == 2 && type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type))
                 Assert.True(int.TryParse(parts[1], out _), $"{name}: {parts[1]} is not an index");
-            }
+            else if (parts.Length == 2)
+                // A section such as Tls: its property must exist.
+                Assert.True(type!.IsClass && type != typeof(string) && type.GetProperty(parts[1]) is { CanWrite: true },
+                    $"{name}: {parts[0]} has no property {parts[1]}");
             else Assert.True(parts.Length == 1, $"{name}: {parts[0]} has no sub-keys");
         }
     }
@@ -86,6 +86,8 @@ public class SiloTests
             Assert.Equal(ContainerPort("silo"), options.SiloPort);
             Assert.Equal(ContainerPort("gateway"), options.GatewayPort);
             Assert.True(options.HasApiKey);
+            Assert.Equal("10.1.2.3", options.ListenAddress(options.AdvertisedAddress()).ToString());
+            Assert.True(options.Tls.IsEnabled, "the silos run without TLS");
             // The host's defaults are what the image exposes and the manifests use.
             var defaults = new SiloHostOptions();
             Assert.Equal(defaults.SiloPort, options.SiloPort);

@@ -145,7 +145,13 @@ public class WorkloadTests
             foreach (var v in t.Volumes)
             {
                 if (v.Str("configMap", "name") is { } cm) { references++; Assert.True(configMaps.Contains(cm), $"{t}: no ConfigMap {cm}"); }
-                if (v.Str("secret", "secretName") is { } sec) { references++; Assert.True(secretKeys.ContainsKey(sec), $"{t}: no Secret {sec}"); }
+                if (v.Str("secret", "secretName") is Deployment.TlsSecret)
+                {
+                    references++;
+                    foreach (var item in v.Maps("secret", "items"))
+                        Assert.True(Deployment.TlsSecretKeys.Contains(item.Str("key")), $"{t}: the TLS Secret has no key {item.Str("key")}");
+                }
+                else if (v.Str("secret", "secretName") is { } sec) { references++; Assert.True(secretKeys.ContainsKey(sec), $"{t}: no Secret {sec}"); }
                 if (v.Str("persistentVolumeClaim", "claimName") is { } pvc) { references++; Assert.True(claims.Contains(pvc), $"{t}: no PersistentVolumeClaim {pvc}"); }
             }
             foreach (var c in t.AllContainers)

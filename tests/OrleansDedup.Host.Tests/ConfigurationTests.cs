@@ -13,6 +13,10 @@ public sealed class ConfigurationTests
     [InlineData("ApiKey", "short", "OrleansDedup__ApiKey")]
     [InlineData("AdvertisedIPAddress", "not-an-ip", "OrleansDedup__AdvertisedIPAddress")]
     [InlineData("ShardCount", "0", "shard count")]
+    [InlineData("ListenIPAddress", "everywhere", "OrleansDedup__ListenIPAddress")]
+    [InlineData("Tls__Mode", "sometimes", "OrleansDedup__Tls__Mode")]
+    [InlineData("Tls__CertificatePath", "/etc/orleans-dedup/tls/tls.crt", "OrleansDedup__Tls__KeyPath")]
+    [InlineData("Tls__CertificatePath", "tls.crt", "OrleansDedup__Tls__CertificatePath")]
     public async Task Bad_configuration_exits_with_code_2_and_one_line(string? key, string? value, string mentioned)
     {
         var data = Path.Combine(Path.GetTempPath(), "orleans-dedup-host-config-" + Guid.NewGuid().ToString("N"));

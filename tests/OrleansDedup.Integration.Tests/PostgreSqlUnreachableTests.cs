@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using OrleansDedup.Host.Tests;
 using OrleansDedup.Integration.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -38,6 +39,9 @@ public sealed class PostgreSqlUnreachableTests(ITestOutputHelper log) : IDisposa
         info.Environment["OrleansDedup__DataDirectory"] = Path.Combine(_directory, "data");
         info.Environment["OrleansDedup__ImageRoots__0"] = Path.Combine(_directory, "images");
         info.Environment["OrleansDedup__ApiKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        using var ca = TestCertificates.CreateCa("nopg CA");
+        foreach (var (key, value) in ClusterCertificates.SiloEnvironment(ca.WriteNode(Path.Combine(_directory, "tls"), "silo-nopg", TestCertificates.SiloUsages)))
+            info.Environment[key] = value;
 
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansDedup.Abstractions.Serialization;
+using OrleansDedup.Tls;
 
 namespace OrleansDedup.Cli.Hosting;
 
@@ -18,22 +19,28 @@ public sealed class ClusterGrid : IGrid
 
     public IServiceProvider Services => _host.Services;
 
+    /// <param name="tls">The client's certificate files; default: from the ORLEANS_DEDUP_TLS_* variables.</param>
     public static async Task<ClusterGrid> ConnectAsync(IReadOnlyList<string> gateways, string clusterId, string serviceId, string logsDirectory,
-        CancellationToken cancellation)
+        CancellationToken cancellation, ClientTlsFiles? tls = null)
     {
         var endpoints = gateways.Select(Parse).ToArray();
+        var credentials = (tls ?? ClientTlsFiles.Resolve()).Load();
         var builder = Host.CreateApplicationBuilder();
         CliLog.WriteTo(builder, logsDirectory);
         builder.Services.AddDatabaseErrorTransport();
-        builder.UseOrleansClient(client => client
-            .UseStaticClustering(endpoints)
-            .Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = clusterId;
-                o.ServiceId = serviceId;
-            })
-            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10))
-            .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10)));
+        builder.UseOrleansClient(client =>
+        {
+            if (credentials is not null) client.UseMutualTls(credentials);
+            client.UseConnectionRetryFilter(new RefusedGatewayRetryFilter());
+            client.UseStaticClustering(endpoints)
+                .Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = serviceId;
+                })
+                .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10))
+                .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10));
+        });
         var host = builder.Build();
         try
         {
@@ -42,7 +49,11 @@ public sealed class ClusterGrid : IGrid
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            throw new UserError($"cannot reach the cluster at {string.Join(", ", gateways)} ({e.Message}); check --gateway and that the silos run", ExitCodes.Failed);
+            // A refused TLS handshake looks to the client like a closed connection, so the hint names the certificate too.
+            var hint = credentials is null
+                ? $"check --gateway and that the silos run; no client certificate is set ({ClientTlsFiles.CertificateVariable}, {ClientTlsFiles.KeyVariable}, {ClientTlsFiles.CaVariable}), and a cluster with TLS refuses clients without one"
+                : "check --gateway, that the silos run, and that the cluster's CA signed the client certificate";
+            throw new UserError($"cannot reach the cluster at {string.Join(", ", gateways)} ({OneLine(e.Message)}); {hint}", ExitCodes.Failed);
         }
         return new ClusterGrid(host);
     }
@@ -52,6 +63,8 @@ public sealed class ClusterGrid : IGrid
         await _host.StopAsync();
         _host.Dispose();
     }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
     private static IPEndPoint Parse(string gateway)
     {

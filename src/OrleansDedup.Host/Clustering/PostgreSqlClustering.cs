@@ -8,7 +8,7 @@ namespace OrleansDedup.Host.Clustering;
 /// <summary>
 /// Everything the "postgresql" clustering mode needs, kept in one place: membership in PostgreSQL through
 /// Microsoft.Orleans.Clustering.AdoNet (invariant "Npgsql"), the cluster and service ids, this silo's advertised
-/// endpoints, and the project's schema applied before the silo starts.
+/// endpoints and the address its ports listen on, and the project's schema applied before the silo starts.
 /// </summary>
 public static class PostgreSqlClustering
 {
@@ -26,7 +26,16 @@ public static class PostgreSqlClustering
             o.ClusterId = options.ClusterId;
             o.ServiceId = options.ServiceId;
         });
-        silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+        // Listening is configured apart from advertising, so that a silo can listen on its pod IP or loopback only.
+        var listen = options.ListenAddress(advertised);
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.AdvertisedIPAddress = advertised;
+            o.SiloPort = options.SiloPort;
+            o.GatewayPort = options.GatewayPort;
+            o.SiloListeningEndpoint = new IPEndPoint(listen, options.SiloPort);
+            o.GatewayListeningEndpoint = new IPEndPoint(listen, options.GatewayPort);
+        });
         return silo;
     }
 

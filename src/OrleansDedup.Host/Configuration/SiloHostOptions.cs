@@ -33,6 +33,13 @@ public sealed class SiloHostOptions
     /// for "localhost" clustering, else the first non-loopback IPv4 address of the machine.</summary>
     public string? AdvertisedIPAddress { get; set; }
 
+    /// <summary>The address the silo and gateway ports listen on. Default: the advertised address (in Kubernetes the
+    /// pod IP, so not loopback); "0.0.0.0" listens on every IPv4 address. Ignored by "localhost" clustering (loopback).</summary>
+    public string? ListenIPAddress { get; set; }
+
+    /// <summary>TLS on the silo and gateway ports.</summary>
+    public SiloTlsOptions Tls { get; set; } = new();
+
     /// <summary>"localhost" (one development silo) or "postgresql".</summary>
     public string Clustering { get; set; } = LocalhostClustering;
 
@@ -93,6 +100,9 @@ public sealed class SiloHostOptions
             throw new ConfigurationError($"clustering 'postgresql' needs a connection string; set {Env(nameof(ConnectionString))}");
         if (!string.IsNullOrWhiteSpace(AdvertisedIPAddress) && !IPAddress.TryParse(AdvertisedIPAddress, out _))
             throw new ConfigurationError($"'{AdvertisedIPAddress}' is not an IP address; fix {Env(nameof(AdvertisedIPAddress))}");
+        if (!string.IsNullOrWhiteSpace(ListenIPAddress) && !IPAddress.TryParse(ListenIPAddress, out _))
+            throw new ConfigurationError($"'{ListenIPAddress}' is not an IP address; fix {Env(nameof(ListenIPAddress))}");
+        Tls.Validate(clustered: IsPostgreSql);
         if (string.IsNullOrWhiteSpace(DataDirectory))
             throw new ConfigurationError($"no data directory; set {Env(nameof(DataDirectory))} to the shared volume holding the chunk store");
         if (!Path.IsPathFullyQualified(DataDirectory))
@@ -156,6 +166,10 @@ public sealed class SiloHostOptions
         return FirstNonLoopbackIPv4()
             ?? throw new ConfigurationError($"this machine has no non-loopback IPv4 address; set {Section}__{nameof(AdvertisedIPAddress)} (in Kubernetes: the pod IP)");
     }
+
+    /// <summary>The address the silo and gateway ports listen on: <see cref="ListenIPAddress"/>, else the advertised one.</summary>
+    public IPAddress ListenAddress(IPAddress advertised) =>
+        string.IsNullOrWhiteSpace(ListenIPAddress) ? advertised : IPAddress.Parse(ListenIPAddress);
 
     private static IPAddress? FirstNonLoopbackIPv4() => NetworkInterface.GetAllNetworkInterfaces()
         .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)

@@ -7,6 +7,7 @@ using OrleansDedup.Host.Clustering;
 using OrleansDedup.Host.Configuration;
 using OrleansDedup.Host.Security;
 using OrleansDedup.Storage;
+using OrleansDedup.Tls;
 
 namespace OrleansDedup.Host.Hosting;
 
@@ -33,10 +34,12 @@ public static class SiloHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         SiloHostOptions options;
         IPAddress advertised;
+        NodeCredentials? tls;
         try
         {
             options = SiloHostOptions.Load(builder.Configuration);
             advertised = options.AdvertisedAddress();
+            tls = SiloTls.Load(options);
         }
         catch (ConfigurationError e)
         {
@@ -61,7 +64,7 @@ public static class SiloHost
         await using var _ = storeLock;
         try
         {
-            Configure(builder, options, advertised);
+            Configure(builder, options, advertised, tls);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -90,6 +93,7 @@ public static class SiloHost
         }
         app.Services.GetRequiredService<ScratchDirectories>().Prepare(logger);
         Map(app);
+        LogTransport(logger, options, advertised, tls);
         if (!options.HasApiKey)
             logger.LogWarning("No API key is configured: state-changing calls are refused until {Key} is set", $"{SiloHostOptions.Section}__{nameof(SiloHostOptions.ApiKey)}");
         try
@@ -104,7 +108,7 @@ public static class SiloHost
         }
     }
 
-    private static void Configure(WebApplicationBuilder builder, SiloHostOptions options, IPAddress advertised)
+    private static void Configure(WebApplicationBuilder builder, SiloHostOptions options, IPAddress advertised, NodeCredentials? tls)
     {
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -135,10 +139,11 @@ public static class SiloHost
             if (options.IsPostgreSql) silo.UsePostgreSqlClustering(options, advertised);
             else
             {
-                if (!string.IsNullOrWhiteSpace(options.AdvertisedIPAddress))
-                    Console.Error.WriteLine("warning: AdvertisedIPAddress is ignored with clustering 'localhost' (the silo listens on loopback)");
+                if (!string.IsNullOrWhiteSpace(options.AdvertisedIPAddress) || !string.IsNullOrWhiteSpace(options.ListenIPAddress))
+                    Console.Error.WriteLine("warning: AdvertisedIPAddress and ListenIPAddress are ignored with clustering 'localhost' (the silo listens on loopback)");
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, null, options.ServiceId, options.ClusterId);
             }
+            if (tls is not null) silo.UseMutualTls(tls);
             silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
             // Failure detection can be tuned (tests shorten it) under Orleans:Membership, e.g. Orleans__Membership__ProbeTimeout.
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
@@ -151,6 +156,20 @@ public static class SiloHost
             silo.AddDedupMigration();
             Observability.AddDashboard(silo, builder.Configuration);
         });
+    }
+
+    private static void LogTransport(ILogger logger, SiloHostOptions options, IPAddress advertised, NodeCredentials? tls)
+    {
+        var listen = options.IsPostgreSql ? options.ListenAddress(advertised) : IPAddress.Loopback;
+        if (tls is not null)
+            logger.LogInformation("Silo port {SiloPort} and gateway port {GatewayPort} listen on {Listen} with mutual TLS: {Credentials}",
+                options.SiloPort, options.GatewayPort, listen, tls.Describe());
+        else if (!options.IsPostgreSql)
+            logger.LogInformation("Silo port {SiloPort} and gateway port {GatewayPort} listen on loopback without TLS (clustering 'localhost')",
+                options.SiloPort, options.GatewayPort);
+        else
+            logger.LogWarning("Silo port {SiloPort} and gateway port {GatewayPort} listen on {Listen} WITHOUT TLS: whoever reaches them controls the grid",
+                options.SiloPort, options.GatewayPort, listen);
     }
 
     private static void Map(WebApplication app)

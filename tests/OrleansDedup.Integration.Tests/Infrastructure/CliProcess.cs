@@ -31,8 +31,10 @@ public static class CliProcess
     public static readonly string Program = Path.Combine(AppContext.BaseDirectory, "cli", "orleans-dedup.dll");
 
     /// <summary>Runs the CLI to its end; past <paramref name="timeout"/> (default 3 min) it is killed and, if
-    /// <paramref name="returnOnTimeout"/>, a result with <see cref="CliResult.TimedOut"/> is returned instead of throwing.</summary>
-    public static async Task<CliResult> RunAsync(IReadOnlyList<string> args, TimeSpan? timeout = null, bool returnOnTimeout = false)
+    /// <paramref name="returnOnTimeout"/>, a result with <see cref="CliResult.TimedOut"/> is returned instead of throwing.
+    /// <paramref name="environment"/> adds variables (e.g. the ORLEANS_DEDUP_TLS_* files) to the scrubbed environment.</summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyList<string> args, TimeSpan? timeout = null, bool returnOnTimeout = false,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -46,6 +48,7 @@ public static class CliProcess
         SiloNode.Scrub(info);
         // The CLI never touches a local store against a cluster; point its default somewhere harmless anyway.
         info.Environment["ORLEANS_DEDUP_DATA"] = Path.Combine(Path.GetTempPath(), "od-it-cli-unused");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         ChildProcesses.Track(process);

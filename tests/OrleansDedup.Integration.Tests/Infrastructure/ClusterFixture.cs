@@ -7,11 +7,11 @@ namespace OrleansDedup.Integration.Tests.Infrastructure;
 
 /// <summary>
 /// A real cluster per test class: a fresh PostgreSQL database (<c>od_it_&lt;guid&gt;</c>, dropped afterwards), a
-/// temporary shared data directory (the chunk store every silo uses), an image root, and three silo processes
-/// clustered through PostgreSQL with fast failure detection. Set ORLEANS_DEDUP_IT_KEEP=1 to keep the directory
+/// temporary shared data directory (the chunk store every silo uses), an image root, a test CA, and three silo
+/// processes clustered through PostgreSQL with fast failure detection and mutual TLS on every Orleans connection. Set ORLEANS_DEDUP_IT_KEEP=1 to keep the directory
 /// (silo logs are in <see cref="LogDirectory"/>).
 /// </summary>
-public class ClusterFixture : IAsyncLifetime
+public partial class ClusterFixture : IAsyncLifetime
 {
     public const int InitialSilos = 3;
     public const int SegmentSize = 8 << 20;
@@ -23,6 +23,7 @@ public class ClusterFixture : IAsyncLifetime
 
     private readonly List<SiloNode> _silos = [];
     private int _nextSilo;
+    private ClusterCertificates? _certificates;
 
     public ClusterFixture()
     {
@@ -43,6 +44,11 @@ public class ClusterFixture : IAsyncLifetime
     public string LogDirectory => Path.Combine(Directory, "logs");
 
     public string PacksDirectory => Path.Combine(DataDirectory, "packs");
+
+    public string TlsDirectory => Path.Combine(Directory, "tls");
+
+    /// <summary>The cluster's CA and the certificates of its silos and of the CLI.</summary>
+    public ClusterCertificates Certificates => _certificates ?? throw new InvalidOperationException("the fixture is not initialized");
 
     public string ClusterId { get; }
 
@@ -72,6 +78,7 @@ public class ClusterFixture : IAsyncLifetime
         System.IO.Directory.CreateDirectory(ImageRoot);
         System.IO.Directory.CreateDirectory(OutputDirectory);
         System.IO.Directory.CreateDirectory(LogDirectory);
+        _certificates = new ClusterCertificates(TlsDirectory);
         ConnectionString = await TestPostgres.CreateDatabaseAsync();
         await StartSilosAsync(SiloCount);
     }
@@ -84,10 +91,15 @@ public class ClusterFixture : IAsyncLifetime
         return started;
     }
 
-    public SiloNode StartSilo()
+    public SiloNode StartSilo() => StartSilo(_ => { });
+
+    /// <summary>Starts a silo whose environment <paramref name="adjust"/> may change first (it does not wait).</summary>
+    public SiloNode StartSilo(Action<Dictionary<string, string>> adjust)
     {
         var name = $"silo-{Interlocked.Increment(ref _nextSilo)}";
-        var silo = SiloNode.Start(name, Environment(name), LogDirectory, ApiKey);
+        var environment = Environment(name);
+        adjust(environment);
+        var silo = SiloNode.Start(name, environment, LogDirectory, ApiKey);
         lock (_silos) _silos.Add(silo);
         return silo;
     }
@@ -116,65 +128,13 @@ public class ClusterFixture : IAsyncLifetime
         ["Orleans__Membership__NumVotesForDeathDeclaration"] = "1",
         // A killed silo's grains wait out this lease before they activate on a survivor (the default is longer).
         ["OrleansDedup__GrainDirectory__RangeLeaseDuration"] = "00:00:10",
-    }.Concat(System.Environment.GetEnvironmentVariable("ORLEANS_DEDUP_IT_VERBOSE") == "1"
+    }.Concat(ClusterCertificates.SiloEnvironment(Certificates.Silo(siloName))).Concat(System.Environment.GetEnvironmentVariable("ORLEANS_DEDUP_IT_VERBOSE") == "1"
         ? new Dictionary<string, string>
         {
             ["Logging__LogLevel__Orleans.Runtime.MembershipService"] = "Information",
             ["Logging__LogLevel__OrleansDedup"] = "Debug",
         }
         : new Dictionary<string, string>()).ToDictionary();
-
-    // ---- the CLI against the cluster ----
-
-    /// <summary>Runs <c>orleans-dedup ARGS --gateway SILO --cluster-id .. --service-id .. --json</c>.</summary>
-    public Task<CliResult> Cli(SiloNode gateway, params string[] args) => Cli(gateway, null, args);
-
-    public Task<CliResult> Cli(SiloNode gateway, TimeSpan? timeout, params string[] args) =>
-        CliProcess.RunAsync([.. args, "--gateway", gateway.Gateway, "--cluster-id", ClusterId, "--service-id", ServiceId, "--json"], timeout);
-
-    /// <summary>As <see cref="Cli(SiloNode, string[])"/>, but a run still going after <paramref name="timeout"/> is
-    /// killed and returned with <see cref="CliResult.TimedOut"/> set.</summary>
-    public Task<CliResult> CliWithin(SiloNode gateway, TimeSpan timeout, params string[] args) =>
-        CliProcess.RunAsync([.. args, "--gateway", gateway.Gateway, "--cluster-id", ClusterId, "--service-id", ServiceId, "--json"], timeout, returnOnTimeout: true);
-
-    public async Task<CliResult> CliOk(SiloNode gateway, params string[] args)
-    {
-        var result = await Cli(gateway, args);
-        Assert.True(result.ExitCode == 0, $"expected exit 0:\n{result}\n{Diagnostics()}");
-        return result;
-    }
-
-    /// <summary>Ingests through the CLI and asserts success; returns the image's JSON.</summary>
-    public async Task<JsonElement> IngestOk(SiloNode gateway, string path, string name)
-    {
-        var result = await CliOk(gateway, "ingest", path, "--name", name);
-        var images = result.Json;
-        Assert.Equal(1, images.GetArrayLength());
-        Assert.Equal(name, images[0].GetProperty("name").GetString());
-        return images[0];
-    }
-
-    /// <summary>Verify through the CLI: exit 0 and no problems.</summary>
-    public async Task<JsonElement> VerifyOk(SiloNode gateway)
-    {
-        var result = await Cli(gateway, "verify");
-        Assert.True(result.ExitCode == 0, $"verify failed:\n{result}\n{Diagnostics()}");
-        var report = result.Json;
-        Assert.Equal(0, report.GetProperty("problems").GetArrayLength());
-        return report;
-    }
-
-    /// <summary>Restores through the CLI into the output directory and asserts it equals <paramref name="original"/>.</summary>
-    public async Task RestoreIdentical(SiloNode gateway, string name, string original)
-    {
-        var output = Path.Combine(OutputDirectory, $"{name}-{Guid.NewGuid():N}.restored");
-        var result = await CliOk(gateway, "restore", name, "--out", output);
-        Assert.Equal(name, result.Json.GetProperty("image").GetString());
-        DiskImages.AssertIdentical(original, output);
-        File.Delete(output);
-    }
-
-    public async Task<JsonElement> Stats(SiloNode gateway) => (await CliOk(gateway, "stats")).Json;
 
     /// <summary>Waits until the ingest of <paramref name="image"/> has done some bytes (asked through the silo's HTTP API);
     /// fails if <paramref name="cli"/> ends first.</summary>
@@ -274,6 +234,7 @@ public class ClusterFixture : IAsyncLifetime
         SiloNode[] all;
         lock (_silos) all = _silos.ToArray();
         await Task.WhenAll(all.Select(s => s.DisposeAsync().AsTask()));
+        _certificates?.Dispose();
         if (!string.IsNullOrEmpty(ConnectionString)) await TestPostgres.DropDatabaseAsync(ConnectionString);
         if (System.Environment.GetEnvironmentVariable("ORLEANS_DEDUP_IT_KEEP") == "1")
         {
