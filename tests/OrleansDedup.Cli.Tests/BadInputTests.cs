@@ -97,6 +97,15 @@ public sealed class BadInputTests(ImageFixtures images)
     }
 
     [Fact]
+    public void Client_certificate_options_naming_no_file_are_refused_before_any_connection()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        var result = Cli.Run(store, "stats", "--gateway", "127.0.0.1:1", "--tls-cert", "/nonexistent/cli.crt", "--tls-key", "/nonexistent/cli.key",
+            "--tls-ca", "/nonexistent/ca.crt");
+        AssertRefused(result, 2, "/nonexistent/cli.crt does not exist", store, before);
+    }
+
+    [Fact]
     public void Restore_of_an_unknown_image()
     {
         var store = NewStoreWithOneImage(out var before);

@@ -37,13 +37,26 @@ public class GridSettings : CommandSettings
     [Description("The cluster's service id (default: orleans-dedup).")]
     public string ServiceId { get; init; } = Environment.GetEnvironmentVariable("ORLEANS_DEDUP_SERVICE_ID") ?? "orleans-dedup";
 
+    [CommandOption("--tls-cert <FILE>")]
+    [Description("PEM certificate this client presents to a cluster with mutual TLS (or $ORLEANS_DEDUP_TLS_CERT).")]
+    public string? TlsCertificate { get; init; }
+
+    [CommandOption("--tls-key <FILE>")]
+    [Description("PEM private key of --tls-cert (or $ORLEANS_DEDUP_TLS_KEY).")]
+    public string? TlsKey { get; init; }
+
+    [CommandOption("--tls-ca <FILE>")]
+    [Description("PEM certificate of the cluster's CA, the only one whose silos this client trusts (or $ORLEANS_DEDUP_TLS_CA).")]
+    public string? TlsCa { get; init; }
+
     public string[] GatewayList => Gateways.Length > 0
         ? Gateways
         : (Environment.GetEnvironmentVariable("ORLEANS_DEDUP_GATEWAYS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The cluster when gateways are given, else the embedded silo on the data directory.</summary>
     public async Task<IGrid> OpenGrid(CancellationToken cancellation) => GatewayList.Length > 0
-        ? await ClusterGrid.ConnectAsync(GatewayList, ClusterId, ServiceId, new StoreLayout(DataDirectory).Logs, cancellation)
+        ? await ClusterGrid.ConnectAsync(GatewayList, ClusterId, ServiceId, new StoreLayout(DataDirectory).Logs, cancellation,
+            ClientTlsFiles.Resolve(TlsCertificate, TlsKey, TlsCa))
         : await EmbeddedGrid.StartAsync(Options(), cancellation);
 
     public string DataDirectory => Path.GetFullPath(Data
