@@ -22,24 +22,22 @@ internal sealed class IndexSweep(IGrainFactory grains, IndexRouter index, StoreL
 
     public async Task<Outcome> Run()
     {
+        // Heartbeats first, the catalog after: an ingest that commits between the two is then in the catalog, where
+        // the other order would take its directory for abandoned. No ingest starts meanwhile (the collector refuses).
+        var directories = Directory.Exists(layout.Recipes) ? Directory.EnumerateDirectories(layout.Recipes).ToArray() : [];
+        if (directories.Any(d => IngestHeartbeat.IsFresh(d, heartbeatExpiry))) return new Outcome(true, 0, 0);
         var committed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in await grains.GetGrain<ICatalogGrain>(0).List())
             if (await grains.GetGrain<IImageGrain>(name).GetManifest() is { } manifest)
                 committed.UnionWith(manifest.SegmentRecipes.Select(layout.RecipeOf));
 
         var abandoned = new List<string>();
-        if (Directory.Exists(layout.Recipes))
-            foreach (var directory in Directory.EnumerateDirectories(layout.Recipes))
-            {
-                var files = Directory.EnumerateFiles(directory, "*.recipe").ToArray();
-                if (files.Any(committed.Contains))
-                {
-                    abandoned.AddRange(files.Where(f => !committed.Contains(f)));
-                    continue;
-                }
-                if (IngestHeartbeat.IsFresh(directory, heartbeatExpiry)) return new Outcome(true, 0, 0);
-                abandoned.Add(directory);
-            }
+        foreach (var directory in directories)
+        {
+            var files = Directory.EnumerateFiles(directory, "*.recipe").ToArray();
+            if (files.Any(committed.Contains)) abandoned.AddRange(files.Where(f => !committed.Contains(f)));
+            else abandoned.Add(directory);
+        }
 
         var live = new HashSet<Fingerprint>();
         foreach (var recipe in committed)
@@ -55,10 +53,20 @@ internal sealed class IndexSweep(IGrainFactory grains, IndexRouter index, StoreL
         foreach (var alias in entries.Where(e => e.Pieces is not null && live.Contains(e.Fingerprint)))
             foreach (var piece in alias.Pieces!)
                 live.Add(piece.Chunk);
-        var dead = entries.Where(e => !live.Contains(e.Fingerprint)).Select(e => e.Fingerprint).ToArray();
-        var swept = 0;
-        foreach (var page in dead.Chunk(Page)) swept += await index.Sweep(page);
-        await index.FlushAll();
+        // Dead aliases go first and durably: a shard that lost an alias's removal in a crash would otherwise bring it
+        // back pointing at a chunk already gone. If a shard restarted meanwhile, the chunks wait for the next gc.
+        var epochs = await index.Epochs();
+        var swept = await Sweep(entries.Where(e => e.Pieces is not null && !live.Contains(e.Fingerprint)));
+        try
+        {
+            await index.FlushAll(epochs);
+            swept += await Sweep(entries.Where(e => e.Pieces is null && !live.Contains(e.Fingerprint)));
+            await index.FlushAll();
+        }
+        catch (IngestException)
+        {
+            // a shard restarted between the two sweeps
+        }
 
         foreach (var path in abandoned)
         {
@@ -66,5 +74,12 @@ internal sealed class IndexSweep(IGrainFactory grains, IndexRouter index, StoreL
             else File.Delete(path);
         }
         return new Outcome(false, swept, abandoned.Count);
+    }
+
+    private async Task<int> Sweep(IEnumerable<IndexEntryView> dead)
+    {
+        var swept = 0;
+        foreach (var page in dead.Select(e => e.Fingerprint).Chunk(Page)) swept += await index.Sweep(page);
+        return swept;
     }
 }
