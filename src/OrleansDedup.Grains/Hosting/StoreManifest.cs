@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Grains.Hosting;
@@ -26,9 +27,7 @@ public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize
         using var gate = FileLock.Acquire(layout.Manifest + ".lock");
         if (!File.Exists(layout.Manifest))
         {
-            var tmp = layout.Manifest + ".tmp";
-            File.WriteAllText(tmp, JsonSerializer.Serialize(From(options)));
-            File.Move(tmp, layout.Manifest, overwrite: true);
+            DurableFile.Write(layout.Manifest, JsonSerializer.SerializeToUtf8Bytes(From(options)));
             options.Compression ??= CompressionSettings.Default;
             return;
         }
