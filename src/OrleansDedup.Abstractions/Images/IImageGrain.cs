@@ -1,3 +1,5 @@
+using OrleansDedup.Abstractions.Calls;
+
 namespace OrleansDedup.Abstractions.Images;
 
 /// <summary>One image of the catalog, keyed by its name. It plans an ingest, fans the segments out, and
@@ -7,20 +9,20 @@ public interface IImageGrain : IGrainWithStringKey
     /// <summary>Starts an ingest and returns at once; poll <see cref="GetIngestStatus"/> for progress and outcome.</summary>
     Task<IngestStatus> StartIngest(IngestRequest request);
 
-    [AlwaysInterleave]
+    [AlwaysInterleave, Idempotent]
     Task<IngestStatus> GetIngestStatus();
 
-    [AlwaysInterleave]
+    [AlwaysInterleave, Idempotent]
     Task CancelIngest();
 
     /// <summary>Segments report progress while the image grain awaits them.</summary>
     [AlwaysInterleave, OneWay]
     Task ReportProgress(long bytes);
 
-    [ReadOnly]
+    [ReadOnly, Idempotent]
     Task<ImageInfo?> GetInfo();
 
-    [ReadOnly]
+    [ReadOnly, Idempotent]
     Task<ImageManifest?> GetManifest();
 
     /// <summary>Releases the image's references and removes it; false if there was no such image.</summary>

@@ -9,9 +9,10 @@ public sealed record IngestRequest([property: Id(0)] string Path, [property: Id(
 
 public enum IngestState { Idle, Running, Succeeded, Failed, Cancelled }
 
-/// <summary>Why an ingest failed, so that a client can map it to an exit code without parsing text. Interrupted: a silo
-/// the ingest depended on left the cluster; nothing was kept and the same ingest can simply be run again.</summary>
-public enum IngestErrorKind { None, BadInput, Conflict, Internal, Interrupted }
+/// <summary>Why an ingest failed, so that a client can map it to an exit code without parsing text. Interrupted: the
+/// catalog database or the whole grid was out of reach; nothing was kept. SiloLost: a silo the ingest depended on left
+/// the cluster (stopped or died) while the rest of the grid answers, so a client may start the same ingest again at once.</summary>
+public enum IngestErrorKind { None, BadInput, Conflict, Internal, Interrupted, SiloLost }
 
 [GenerateSerializer, Immutable]
 public sealed record IngestStatus(
@@ -21,7 +22,8 @@ public sealed record IngestStatus(
     [property: Id(3)] string? Error,
     [property: Id(4)] IngestErrorKind ErrorKind,
     [property: Id(5)] ImageInfo? Image,
-    [property: Id(6)] bool AlreadyStored = false);
+    [property: Id(6)] bool AlreadyStored = false,
+    [property: Id(7)] string? Silo = null);
 
 /// <summary>Where an image's recipe lives: one recipe file per segment, relative to the data directory.</summary>
 [GenerateSerializer, Immutable]

@@ -1,3 +1,4 @@
+using OrleansDedup.Abstractions.Calls;
 using OrleansDedup.Chunking;
 
 namespace OrleansDedup.Abstractions.Index;
@@ -26,21 +27,22 @@ public interface IFingerprintIndexGrain : IGrainWithIntegerKey
     /// added first is not replaced, and is reported as a collision.</summary>
     Task<bool[]> Insert(InsertBatch batch);
 
-    [ReadOnly]
+    [ReadOnly, Idempotent]
     Task<IndexEntryView[]> Resolve(Fingerprint[] fingerprints);
 
     /// <summary>Makes every change so far durable; returns the activation's epoch.</summary>
+    [Idempotent]
     Task<Guid> Flush();
 
     /// <summary>Identifies this activation of the shard. Changes the shard received but had not flushed are lost only
     /// when its activation dies; an ingest that sees a shard's epoch change before it commits must not commit.</summary>
-    [ReadOnly]
+    [ReadOnly, Idempotent]
     Task<Guid> GetEpoch();
 
-    [ReadOnly]
+    [ReadOnly, Idempotent]
     Task<ShardStats> GetStats();
 
-    [ReadOnly]
+    [ReadOnly, Idempotent]
     Task<PackUsage[]> GetPackUsage();
 
     /// <summary>Streams the shard's entries, in pages, for verify and garbage collection.</summary>

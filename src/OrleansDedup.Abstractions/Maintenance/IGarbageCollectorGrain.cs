@@ -1,3 +1,5 @@
+using OrleansDedup.Abstractions.Calls;
+
 namespace OrleansDedup.Abstractions.Maintenance;
 
 [GenerateSerializer, Immutable]
@@ -22,6 +24,6 @@ public interface IGarbageCollectorGrain : IGrainWithIntegerKey
     Task<GcResult> Collect();
 
     /// <summary>Asked by an ingest before it starts: false while a mark and sweep runs.</summary>
-    [AlwaysInterleave]
+    [AlwaysInterleave, Idempotent]
     Task<bool> TryBeginIngest();
 }

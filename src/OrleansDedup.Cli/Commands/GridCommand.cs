@@ -65,7 +65,7 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
     {
         IngestErrorKind.BadInput => ExitCodes.BadInput,
         IngestErrorKind.Conflict => ExitCodes.Conflict,
-        IngestErrorKind.Interrupted => ExitCodes.Interrupted,
+        IngestErrorKind.Interrupted or IngestErrorKind.SiloLost => ExitCodes.Interrupted,
         _ => ExitCodes.Failed,
     };
 

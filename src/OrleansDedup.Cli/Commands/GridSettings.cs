@@ -29,6 +29,10 @@ public class GridSettings : CommandSettings
     [Description("Act on a running cluster through these gateways (repeatable; or $ORLEANS_DEDUP_GATEWAYS, comma-separated) instead of the embedded silo.")]
     public string[] Gateways { get; init; } = [];
 
+    [CommandOption("--cluster <CONNECTION>")]
+    [Description("Act on a running cluster whose gateways are read from its PostgreSQL membership table (a connection string; better: $ORLEANS_DEDUP_CLUSTER, which keeps the password off the command line). Losing a gateway then costs seconds, not the run.")]
+    public string? Cluster { get; init; }
+
     [CommandOption("--cluster-id <ID>")]
     [Description("The cluster's id (default: orleans-dedup).")]
     public string ClusterId { get; init; } = Environment.GetEnvironmentVariable("ORLEANS_DEDUP_CLUSTER_ID") ?? "orleans-dedup";
@@ -53,9 +57,13 @@ public class GridSettings : CommandSettings
         ? Gateways
         : (Environment.GetEnvironmentVariable("ORLEANS_DEDUP_GATEWAYS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>The cluster when gateways are given, else the embedded silo on the data directory.</summary>
-    public async Task<IGrid> OpenGrid(CancellationToken cancellation) => GatewayList.Length > 0
-        ? await ClusterGrid.ConnectAsync(GatewayList, ClusterId, ServiceId, new StoreLayout(DataDirectory).Logs, cancellation,
+    /// <summary>The running cluster named by --cluster or --gateway (or their variables); none: the embedded silo.</summary>
+    public ClusterContact? Contact => ClusterContact.From(GatewayList,
+        Cluster ?? (Environment.GetEnvironmentVariable(ClusterContact.MembershipVariable) is { Length: > 0 } v ? v : null));
+
+    /// <summary>The cluster when one is named, else the embedded silo on the data directory.</summary>
+    public async Task<IGrid> OpenGrid(CancellationToken cancellation) => Contact is { } contact
+        ? await ClusterGrid.ConnectAsync(contact, ClusterId, ServiceId, new StoreLayout(DataDirectory).Logs, cancellation,
             ClientTlsFiles.Resolve(TlsCertificate, TlsKey, TlsCa))
         : await EmbeddedGrid.StartAsync(Options(), cancellation);
 

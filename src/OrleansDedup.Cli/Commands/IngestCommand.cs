@@ -49,15 +49,18 @@ public sealed class IngestCommand : GridCommand<IngestSettings>
     protected override Task Preflight(IngestSettings settings)
     {
         // Against a cluster the silos read the paths, so they are checked there.
-        if (settings.GatewayList.Length == 0) ImagePaths.Check(settings.Sources);
+        if (settings.Contact is null) ImagePaths.Check(settings.Sources);
         return Task.CompletedTask;
     }
 
     protected override async Task<int> Run(IGrid grid, IngestSettings settings, CancellationToken cancellation)
     {
         var sources = settings.Sources;
+        var restarts = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var results = await ProgressView.Run(settings.Json, sources,
-            progress => IngestRunner.Run(grid.Client, sources, settings.ParsedStrategy, progress, cancellation, opaque: settings.Opaque));
+            progress => IngestRunner.Run(grid.Client, sources, settings.ParsedStrategy, progress, cancellation, opaque: settings.Opaque,
+                restarted: (name, why) => restarts.Enqueue($"note: {name}: {why}; started it again")));
+        foreach (var note in restarts) Console.Error.WriteLine(note);
         Output.Images(settings.Json, results.Where(r => r.Image is not null).Select(r => r.Image!).ToArray());
         foreach (var (result, source) in results.Zip(sources).Where(x => x.First.AlreadyStored))
             Console.Error.WriteLine($"note: '{source.Name}' is already stored with the same content; nothing was written");

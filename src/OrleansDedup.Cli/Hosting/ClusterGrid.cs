@@ -1,8 +1,9 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansDedup.Abstractions.Serialization;
+using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Storage;
 using OrleansDedup.Tls;
 
 namespace OrleansDedup.Cli.Hosting;
@@ -20,10 +21,9 @@ public sealed class ClusterGrid : IGrid
     public IServiceProvider Services => _host.Services;
 
     /// <param name="tls">The client's certificate files; default: from the ORLEANS_DEDUP_TLS_* variables.</param>
-    public static async Task<ClusterGrid> ConnectAsync(IReadOnlyList<string> gateways, string clusterId, string serviceId, string logsDirectory,
+    public static async Task<ClusterGrid> ConnectAsync(ClusterContact contact, string clusterId, string serviceId, string logsDirectory,
         CancellationToken cancellation, ClientTlsFiles? tls = null)
     {
-        var endpoints = gateways.Select(Parse).ToArray();
         var credentials = (tls ?? ClientTlsFiles.Resolve()).Load();
         var builder = Host.CreateApplicationBuilder();
         CliLog.WriteTo(builder, logsDirectory);
@@ -32,14 +32,23 @@ public sealed class ClusterGrid : IGrid
         {
             if (credentials is not null) client.UseMutualTls(credentials);
             client.UseConnectionRetryFilter(new RefusedGatewayRetryFilter());
-            client.UseStaticClustering(endpoints)
-                .Configure<ClusterOptions>(o =>
+            client.AddOutgoingGrainCallFilter<SiloLossRetryFilter>();
+            if (contact.MembershipConnectionString is { } membership)
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = PostgreSqlSchema.Invariant;
+                    o.ConnectionString = membership;
+                });
+            else
+                client.UseStaticClustering(contact.Gateways);
+            client.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = clusterId;
                     o.ServiceId = serviceId;
                 })
                 .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10))
-                .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10));
+                // A silo that joins or leaves shows in the membership table within seconds.
+                .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         });
         var host = builder.Build();
         try
@@ -50,10 +59,14 @@ public sealed class ClusterGrid : IGrid
         {
             host.Dispose();
             // A refused TLS handshake looks to the client like a closed connection, so the hint names the certificate too.
+            var where = contact.UsesMembership ? "--cluster" : "--gateway";
             var hint = credentials is null
-                ? $"check --gateway and that the silos run; no client certificate is set ({ClientTlsFiles.CertificateVariable}, {ClientTlsFiles.KeyVariable}, {ClientTlsFiles.CaVariable}), and a cluster with TLS refuses clients without one"
-                : "check --gateway, that the silos run, and that the cluster's CA signed the client certificate";
-            throw new UserError($"cannot reach the cluster at {string.Join(", ", gateways)} ({OneLine(e.Message)}); {hint}", ExitCodes.Failed);
+                ? $"check {where} and that the silos run; no client certificate is set ({ClientTlsFiles.CertificateVariable}, {ClientTlsFiles.KeyVariable}, {ClientTlsFiles.CaVariable}), and a cluster with TLS refuses clients without one"
+                : $"check {where}, that the silos run, and that the cluster's CA signed the client certificate";
+            if (contact.UsesMembership && DatabaseErrors.IsUnreachable(e))
+                throw new UserError($"cannot read the cluster's membership table ({DatabaseErrors.Reason(e)}); check --cluster and that PostgreSQL runs",
+                    ExitCodes.Interrupted);
+            throw new UserError($"cannot reach the cluster through {contact.Describe()} ({OneLine(e.Message)}); {hint}", ExitCodes.Failed);
         }
         return new ClusterGrid(host);
     }
@@ -65,14 +78,4 @@ public sealed class ClusterGrid : IGrid
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
-
-    private static IPEndPoint Parse(string gateway)
-    {
-        var at = gateway.LastIndexOf(':');
-        if (at <= 0 || !int.TryParse(gateway[(at + 1)..], out var port))
-            throw new UserError($"'{gateway}' is not a gateway; write HOST:PORT, e.g. 10.0.0.5:30000", ExitCodes.Usage);
-        var host = gateway[..at];
-        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First();
-        return new IPEndPoint(address, port);
-    }
 }

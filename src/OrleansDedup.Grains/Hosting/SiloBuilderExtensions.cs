@@ -40,6 +40,7 @@ public static class SiloBuilderExtensions
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         silo.Services.AddDatabaseErrorTransport();
+        silo.AddOutgoingGrainCallFilter<SiloLossRetryFilter>();
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton(layout);
         silo.Services.AddSingleton(SharedChunkStores.For(layout.Root, options.Packs));

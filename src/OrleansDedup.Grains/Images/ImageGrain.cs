@@ -24,21 +24,37 @@ public sealed class ImageGrain(
     IOptions<DedupOptions> options,
     IndexRouter index,
     StoreLayout layout,
+    ILocalSiloDetails silo,
     ILogger<ImageGrain> logger) : Grain, IImageGrain
 {
     private IngestStatus _status = new(IngestState.Idle, 0, 0, null, IngestErrorKind.None, null);
     private CancellationTokenSource? _cancel;
+    private Task _run = Task.CompletedTask;
     private long _bytesDone;
     private bool _stale;
+    private bool _leaving;
 
     private string Name => this.GetPrimaryKeyString();
+
+    private string SiloName => $"{silo.Name} at {silo.SiloAddress.Endpoint}";
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (record.State is { Info: null, Ingesting: { } lost })
-            Failed(IngestErrorKind.Interrupted, $"the ingest of '{Name}' from {lost.Path} was interrupted: the silo running it left the cluster; " +
-                                                "nothing was kept (gc reclaims its partial data), ingest it again");
+            Failed(IngestErrorKind.SiloLost, $"the ingest of '{Name}' from {lost.Path} was interrupted: the silo running it left the cluster; " +
+                                             "nothing was kept (gc reclaims its partial data), ingest it again");
         return Task.CompletedTask;
+    }
+
+    /// <summary>A silo that stops (or a grain that moves) takes a running ingest with it: its segments are asked to stop
+    /// and give back what they took, and the ingest ends as lost with its silo, which a client starts again elsewhere.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_run.IsCompleted) return;
+        logger.LogWarning("The ingest of {Image} stops with its activation ({Reason})", Name, reason);
+        _leaving = true;
+        _cancel?.Cancel();
+        await _run.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
     }
 
     public async Task<IngestStatus> StartIngest(IngestRequest request)
@@ -71,12 +87,12 @@ public sealed class ImageGrain(
         _cancel = new CancellationTokenSource();
         _bytesDone = 0;
         _status = new IngestStatus(IngestState.Running, 0, file.Length, null, IngestErrorKind.None, null);
-        RunIngest(request, marker, file.Length, _cancel.Token).Ignore();
+        _run = RunIngest(request, marker, file.Length, _cancel.Token);
         return await GetIngestStatus();
     }
 
     public Task<IngestStatus> GetIngestStatus() =>
-        Task.FromResult(_status.State == IngestState.Running ? _status with { BytesDone = Interlocked.Read(ref _bytesDone) } : _status);
+        Task.FromResult(_status.State == IngestState.Running ? _status with { BytesDone = Interlocked.Read(ref _bytesDone), Silo = SiloName } : _status);
 
     public Task CancelIngest()
     {
@@ -129,23 +145,8 @@ public sealed class ImageGrain(
     private async Task RunIngest(IngestRequest request, IngestMarker marker, long size, CancellationToken cancellation)
     {
         var (ingestId, path, started) = marker;
-        SegmentWork[] plan = [];
-        SegmentResult?[] results = [];
-        string[] recipes = [];
-        var attempts = new List<string>();
-        ISegmentGrain?[] segments = [];
-        Guid[]? epochs = null;
+        SegmentFanOut? fanOut = null;
         IngestHeartbeat? heartbeat = null;
-        var stopping = 0;
-        // Segments are stopped by asking them, never by abandoning their calls: a cancelled ingest is reported only
-        // once every segment has given its references back.
-        void StopAll()
-        {
-            if (Interlocked.Exchange(ref stopping, 1) == 0)
-                foreach (var segment in segments) segment?.Cancel().Ignore();
-        }
-        using var onCancel = cancellation.Register(StopAll);
-        using var gate = new SemaphoreSlim(options.Value.MaxParallelSegments);
         try
         {
             var regions = request.Opaque ? null : await Task.Run(() => ContainerLayouts.Read(path, size), cancellation);
@@ -153,42 +154,25 @@ public sealed class ImageGrain(
             var container = regions is null ? ContainerLayouts.Opaque(path, size) : ContainerLayouts.Summary(regions, formatAware);
             // A raw file's guest blocks are its own 4 KiB blocks: the uniform grid already follows them.
             var spans = formatAware && regions!.Format != ImageFormat.Raw ? ContainerLayouts.Spans(regions, DedupOptions.BlockSize) : null;
-            plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId, spans);
-            results = new SegmentResult?[plan.Length];
-            recipes = plan.Select(p => p.RecipePath).ToArray();
-            segments = new ISegmentGrain?[plan.Length];
+            var plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId, spans);
+            fanOut = new SegmentFanOut(GrainFactory, logger, Name, ingestId, plan);
+            using var onCancel = cancellation.Register(fanOut.StopAll);
             heartbeat = IngestHeartbeat.Start(layout, ingestId);
             if (!await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).TryBeginIngest())
                 throw new IngestException(IngestErrorKind.Conflict, "garbage collection is sweeping the index; retry in a moment");
-            epochs = await index.Epochs();
-            await Task.WhenAll(plan.Select(async work =>
-            {
-                await gate.WaitAsync();
-                try
-                {
-                    results[work.Index] = await ProcessWithRetry(work with { Epochs = epochs }, ingestId, segments, recipes, attempts, () => Volatile.Read(ref stopping) == 1);
-                }
-                catch
-                {
-                    StopAll();
-                    throw;
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
+            var epochs = await index.Epochs();
+            var results = await fanOut.Run(epochs, options.Value.MaxParallelSegments);
             cancellation.ThrowIfCancellationRequested();
 
             logger.LogDebug("Ingest of {Image}: every segment done; flushing the index", Name);
             await index.FlushAll(epochs);
-            var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r!.Stats);
-            var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results!), started, plan.Length, stats,
+            var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r.Stats);
+            var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results), started, plan.Length, stats,
                 (DateTimeOffset.UtcNow - started).TotalSeconds, container);
             // Listed first: a listed name without a record is harmless, while a record no list knows would be swept by gc.
             await GrainFactory.GetGrain<ICatalogGrain>(0).Add(Name);
-            await Commit(new ImageRecord { Info = info, SegmentRecipes = recipes });
-            RecipeFiles.DeleteFiles(layout, attempts.Except(recipes));
+            await Commit(new ImageRecord { Info = info, SegmentRecipes = fanOut.Recipes });
+            RecipeFiles.DeleteFiles(layout, fanOut.Superseded);
             heartbeat.Complete();
             _status = new IngestStatus(IngestState.Succeeded, size, size, null, IngestErrorKind.None, info);
             index.Metrics?.IngestFinished("succeeded");
@@ -205,10 +189,12 @@ public sealed class ImageGrain(
         catch (Exception e)
         {
             logger.LogDebug(e, "Ingest of {Image} failed; discarding its recipes", Name);
-            await Discard(heartbeat, recipes);
-            _status = cancellation.IsCancellationRequested
-                ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
-                : Failed(IngestFailures.Classify(e, out var message), message);
+            await Discard(heartbeat, fanOut?.Recipes ?? []);
+            _status = _leaving
+                ? Failed(IngestErrorKind.SiloLost, $"the silo running the ingest of '{Name}' ({SiloName}) stopped; nothing was kept, ingest it again")
+                : cancellation.IsCancellationRequested
+                    ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
+                    : Failed(IngestFailures.Classify(e, out var message), message);
             index.Metrics?.IngestFinished(_status.State == IngestState.Cancelled ? "cancelled" : "failed");
             if (_status.ErrorKind == IngestErrorKind.Internal) logger.LogError(e, "Ingest of {Image} from {Path} failed", Name, path);
             else logger.LogWarning("Ingest of {Image} from {Path} failed: {Reason}", Name, path, _status.Error);
@@ -253,35 +239,6 @@ public sealed class ImageGrain(
         }
         await ForgetMarker();
     }
-
-    /// <summary>Runs a segment; if the silo running it dies, runs it again elsewhere under a fresh key and recipe.
-    /// What the dead attempt stored is left to the collector's sweep.</summary>
-    private async Task<SegmentResult> ProcessWithRetry(SegmentWork work, Guid ingestId, ISegmentGrain?[] segments, string[] recipes,
-        List<string> attempts, Func<bool> stopping)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            if (stopping()) throw new OperationCanceledException();
-            var attemptWork = work with { RecipePath = StoreLayout.RecipeRelativePath(ingestId, work.Index, attempt) };
-            var segment = GrainFactory.GetGrain<ISegmentGrain>($"{ingestId:N}/{work.Index}/{attempt}");
-            segments[work.Index] = segment;
-            recipes[work.Index] = attemptWork.RecipePath;
-            attempts.Add(attemptWork.RecipePath);
-            try
-            {
-                logger.LogDebug("Segment {Segment} of {Image}, attempt {Attempt}: started", work.Index, Name, attempt);
-                var result = await segment.Process(attemptWork);
-                logger.LogDebug("Segment {Segment} of {Image}, attempt {Attempt}: done on {Silo}", work.Index, Name, attempt, result.Silo);
-                return result;
-            }
-            catch (Exception e) when (attempt < MaxSegmentAttempts - 1 && IngestFailures.IsSiloLoss(e))
-            {
-                logger.LogWarning("Segment {Segment} of {Image} lost its silo ({Reason}); retrying on another", work.Index, Name, e.Message);
-            }
-        }
-    }
-
-    private const int MaxSegmentAttempts = 3;
 
     /// <summary>A failed ingest leaves no row behind. If the database is unreachable the marker stays, and a later
     /// activation reports the ingest as interrupted, which it was.</summary>

@@ -1,4 +1,5 @@
 using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Images;
@@ -6,7 +7,7 @@ namespace OrleansDedup.Grains.Images;
 /// <summary>What made an ingest fail, as the kind a client maps to an exit code and one line a user can act on.</summary>
 internal static class IngestFailures
 {
-    public static bool IsSiloLoss(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
+    public static bool IsSiloLoss(Exception e) => SiloLossRetryFilter.IsSiloLoss(e) || e is TimeoutException;
 
     public static IngestErrorKind Classify(Exception e, out string message)
     {
@@ -20,7 +21,7 @@ internal static class IngestFailures
         if (IsSiloLoss(inner))
         {
             message = $"a silo left the cluster during the ingest ({FirstLine(inner.Message)}); nothing was kept, ingest the image again";
-            return IngestErrorKind.Interrupted;
+            return IngestErrorKind.SiloLost;
         }
         if (DatabaseErrors.IsUnreachable(inner))
         {

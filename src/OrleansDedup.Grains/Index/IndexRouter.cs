@@ -56,7 +56,7 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
         var flushed = await Task.WhenAll(list.Select(s => Shard(s).Flush()));
         for (var i = 0; i < list.Length; i++)
             if (epochs is not null && flushed[i] != epochs[list[i]])
-                throw new IngestException(IngestErrorKind.Interrupted,
+                throw new IngestException(IngestErrorKind.SiloLost,
                     "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
     }
 

@@ -14,7 +14,7 @@ public static class Problems
     {
         IngestErrorKind.BadInput => StatusCodes.Status400BadRequest,
         IngestErrorKind.Conflict => StatusCodes.Status409Conflict,
-        IngestErrorKind.Interrupted => StatusCodes.Status503ServiceUnavailable,
+        IngestErrorKind.Interrupted or IngestErrorKind.SiloLost => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

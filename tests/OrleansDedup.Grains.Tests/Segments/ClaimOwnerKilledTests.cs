@@ -69,7 +69,7 @@ public sealed class ClaimOwnerKilledTests(ITestOutputHelper output)
             TestImages.AssertSameBytes(image, temp.File("waiter.restored"));
 
             // The owner's image grain runs the lost segment again on a survivor, which takes over its dead attempt's
-            // remaining claims in turn; or it fails as interrupted.
+            // remaining claims in turn; or it fails as lost with its silo (a client would start it again).
             var owner = await grid.WaitForIngest("owner", timeoutSeconds: (int)Patience.TotalSeconds);
             output.WriteLine($"owner: {owner.State} {owner.ErrorKind} {owner.Error}");
             if (owner.State == IngestState.Succeeded)
@@ -79,7 +79,7 @@ public sealed class ClaimOwnerKilledTests(ITestOutputHelper output)
             }
             else
             {
-                Assert.Equal(IngestErrorKind.Interrupted, owner.ErrorKind);
+                Assert.Equal(IngestErrorKind.SiloLost, owner.ErrorKind);
             }
             await grid.VerifyOk();
 
