@@ -106,6 +106,23 @@ public sealed class BadInputTests(ImageFixtures images)
     }
 
     [Fact]
+    public void Naming_a_cluster_both_ways_or_by_a_broken_connection_string_is_refused_before_any_connection()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        AssertRefused(Cli.Run(store, "stats", "--gateway", "127.0.0.1:1", "--cluster", "Host=127.0.0.1;Port=1"), 2, "not both", store, before);
+        AssertRefused(Cli.Run(store, "stats", "--cluster", "Host=127.0.0.1;Nonsense=1"), 2, "--cluster is not a PostgreSQL connection string", store, before);
+    }
+
+    [Fact]
+    public void A_membership_table_out_of_reach_is_one_line_naming_it_and_no_password()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        var result = Cli.Run(store, "stats", "--cluster", "Host=127.0.0.1;Port=1;Database=members;Username=u;Password=secret-pw;Timeout=2");
+        AssertRefused(result, 8, "127.0.0.1:1/members", store, before);
+        Assert.DoesNotContain("secret-pw", result.Error);
+    }
+
+    [Fact]
     public void Restore_of_an_unknown_image()
     {
         var store = NewStoreWithOneImage(out var before);

@@ -63,27 +63,12 @@ public sealed class ConcurrentKillTests(LongClaimLeaseCluster cluster, ITestOutp
         await cluster.RestoreIdentical(gatewayA, "b", images["b"].Path);
 
         // Delete both; once the dead attempts' heartbeats have expired, gc leaves nothing behind.
-        await cluster.CliOk(gatewayA, "delete", "a", "b");
-        await Task.Delay(TimeSpan.FromSeconds(ClusterFixture.HeartbeatExpirySeconds + 2));
-        JsonElement stats = default;
-        for (var gc = 1; gc <= 3; gc++)
-        {
-            var collected = await cluster.CliOk(silos[gc % 2], "gc");
-            output.WriteLine($"gc {gc}: {collected.Out}");
-            stats = await cluster.Stats(gatewayA);
-            if (cluster.PackFileBytes() == 0 && AllShardsEmpty(stats)) break;
-            await Task.Delay(TimeSpan.FromSeconds(2));
-        }
-        Assert.True(cluster.PackFileBytes() == 0, $"pack files left: {string.Join(", ", cluster.PackFiles())}");
-        Assert.True(AllShardsEmpty(stats), $"index shards not empty: {stats.GetProperty("shards")}");
+        await cluster.DeleteAllAndAssertNothingLeft([gatewayA, gatewayB], output, "a", "b");
         await cluster.VerifyOk(gatewayB);
     }
 
     private Task<CliResult> Ingest(SiloNode gateway, string path, string name) =>
         cluster.CliWithin(gateway, TryLimit, "ingest", path, "--name", name);
-
-    private static bool AllShardsEmpty(JsonElement stats) => stats.GetProperty("shards").EnumerateArray()
-        .All(s => s.GetProperty("chunks").GetInt64() == 0 && s.GetProperty("aliases").GetInt64() == 0);
 }
 
 /// <summary>A cluster whose claims outlast any test: only the death of their owner's silo passes them on.</summary>

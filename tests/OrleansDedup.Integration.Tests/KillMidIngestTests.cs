@@ -98,33 +98,7 @@ public abstract class KillMidIngestScenario(ClusterFixture cluster, ITestOutputH
         await cluster.RestoreIdentical(survivors[0], "warm", warm);
 
         // Delete everything; once every dead ingest's heartbeat has expired, gc leaves nothing behind.
-        var deleted = await cluster.CliOk(survivors[0], "delete", "big", "warm");
-        Assert.Equal(2, deleted.Json.GetProperty("deleted").GetArrayLength());
-        await Task.Delay(TimeSpan.FromSeconds(ClusterFixture.HeartbeatExpirySeconds + 2));
-        JsonElement stats = default;
-        for (var gc = 1; gc <= 3; gc++)
-        {
-            var collected = await cluster.CliOk(survivors[gc % survivors.Length], "gc");
-            output.WriteLine($"gc {gc}: {collected.Out}");
-            stats = await cluster.Stats(survivors[0]);
-            if (cluster.PackFileBytes() == 0 && AllShardsEmpty(stats) && !collected.Json.GetProperty("sweepSkipped").GetBoolean()) break;
-            await Task.Delay(TimeSpan.FromSeconds(2));
-        }
-
-        Assert.Equal(0, stats.GetProperty("images").GetArrayLength());
-        Assert.True(cluster.PackFileBytes() == 0, $"pack files left: {string.Join(", ", cluster.PackFiles())}");
-        Assert.True(AllShardsEmpty(stats), $"index shards not empty: {stats.GetProperty("shards")}");
-        Assert.Equal(0L, stats.GetProperty("overall").GetProperty("packBytes").GetInt64());
-        var recipes = Path.Combine(cluster.DataDirectory, "recipes");
-        var leftRecipes = Directory.Exists(recipes) ? Directory.GetFiles(recipes, "*", SearchOption.AllDirectories) : [];
-        Assert.True(leftRecipes.Length == 0, $"recipe files left: {string.Join(", ", leftRecipes)}");
-
-        // PostgreSQL: no image grain state left, and no row with a cleared (NULL) payload.
-        var rows = await TestPostgres.QueryAsync(cluster.ConnectionString,
-            "SELECT GrainTypeString, GrainIdExtensionString, PayloadBinary IS NULL FROM OrleansStorage");
-        output.WriteLine("OrleansStorage: " + string.Join("; ", rows.Select(r => string.Join(" | ", r))));
-        Assert.DoesNotContain(rows, r => ((string)r[0]!).Contains("image", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(rows, r => (bool)r[2]!);
+        await cluster.DeleteAllAndAssertNothingLeft(survivors, output, "big", "warm");
 
         // Last, what went wrong on the way (reported here so that the rest of the scenario still ran).
         Assert.True(problems.Count == 0, string.Join("\n", problems));
@@ -164,9 +138,6 @@ public abstract class KillMidIngestScenario(ClusterFixture cluster, ITestOutputH
             await Task.Delay(500);
         }
     }
-
-    private static bool AllShardsEmpty(JsonElement stats) => stats.GetProperty("shards").EnumerateArray()
-        .All(s => s.GetProperty("chunks").GetInt64() == 0 && s.GetProperty("aliases").GetInt64() == 0);
 }
 
 /// <summary>kill -9 of the silo holding most index shards, mid-ingest.</summary>

@@ -59,7 +59,8 @@ public sealed class IngestCommand : GridCommand<IngestSettings>
         var restarts = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var results = await ProgressView.Run(settings.Json, sources,
             progress => IngestRunner.Run(grid.Client, sources, settings.ParsedStrategy, progress, cancellation, opaque: settings.Opaque,
-                restarted: (name, why) => restarts.Enqueue($"note: {name}: {why}; started it again")));
+                outage: settings.Contact?.Outage, restarted: (name, lost) => restarts.Enqueue(
+                    $"note: '{name}': the silo running its ingest{(lost.Silo is { } silo ? $" ({silo})" : "")} left the cluster; started it again")));
         foreach (var note in restarts) Console.Error.WriteLine(note);
         Output.Images(settings.Json, results.Where(r => r.Image is not null).Select(r => r.Image!).ToArray());
         foreach (var (result, source) in results.Zip(sources).Where(x => x.First.AlreadyStored))

@@ -11,10 +11,15 @@ public sealed record ClusterContact(IPEndPoint[] Gateways, string? MembershipCon
 
     public bool UsesMembership => MembershipConnectionString is not null;
 
-    /// <summary>What a user recognises in a message; a connection string's password never appears.</summary>
+    /// <summary>How long the grid may be silent about an ingest before the CLI gives it up. With another gateway to fail
+    /// over to, long enough for membership to declare a killed silo dead under default settings; with one gateway named,
+    /// there is nowhere to go, so seconds.</summary>
+    public TimeSpan Outage => UsesMembership || Gateways.Length > 1 ? TimeSpan.FromSeconds(45) : TimeSpan.FromSeconds(15);
+
+    /// <summary>Where the cluster was looked for, as a user recognises it; a connection string's password never appears.</summary>
     public string Describe() => MembershipConnectionString is { } connection
-        ? $"the membership table in {Where(connection)}"
-        : string.Join(", ", Gateways.Select(g => g.ToString()));
+        ? $"through its membership table in {Where(connection)}"
+        : $"at {string.Join(", ", Gateways.Select(g => g.ToString()))}";
 
     public static ClusterContact? From(string[] gateways, string? membership)
     {

@@ -64,9 +64,9 @@ public sealed class ClusterGrid : IGrid
                 ? $"check {where} and that the silos run; no client certificate is set ({ClientTlsFiles.CertificateVariable}, {ClientTlsFiles.KeyVariable}, {ClientTlsFiles.CaVariable}), and a cluster with TLS refuses clients without one"
                 : $"check {where}, that the silos run, and that the cluster's CA signed the client certificate";
             if (contact.UsesMembership && DatabaseErrors.IsUnreachable(e))
-                throw new UserError($"cannot read the cluster's membership table ({DatabaseErrors.Reason(e)}); check --cluster and that PostgreSQL runs",
+                throw new UserError($"cannot reach the cluster {contact.Describe()} ({DatabaseErrors.Reason(e)}); check --cluster and that PostgreSQL runs",
                     ExitCodes.Interrupted);
-            throw new UserError($"cannot reach the cluster through {contact.Describe()} ({OneLine(e.Message)}); {hint}", ExitCodes.Failed);
+            throw new UserError($"cannot reach the cluster {contact.Describe()} ({OneLine(e.Message)}); {hint}", ExitCodes.Failed);
         }
         return new ClusterGrid(host);
     }

@@ -32,9 +32,10 @@ public static class CliProcess
 
     /// <summary>Runs the CLI to its end; past <paramref name="timeout"/> (default 3 min) it is killed and, if
     /// <paramref name="returnOnTimeout"/>, a result with <see cref="CliResult.TimedOut"/> is returned instead of throwing.
-    /// <paramref name="environment"/> adds variables (e.g. the ORLEANS_DEDUP_TLS_* files) to the scrubbed environment.</summary>
+    /// <paramref name="environment"/> adds variables (e.g. the ORLEANS_DEDUP_TLS_* files) to the scrubbed environment;
+    /// <paramref name="started"/> is given the process, for a test that signals it.</summary>
     public static async Task<CliResult> RunAsync(IReadOnlyList<string> args, TimeSpan? timeout = null, bool returnOnTimeout = false,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, Action<Process>? started = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -52,6 +53,7 @@ public static class CliProcess
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         ChildProcesses.Track(process);
+        started?.Invoke(process);
         try
         {
             var output = process.StandardOutput.ReadToEndAsync();

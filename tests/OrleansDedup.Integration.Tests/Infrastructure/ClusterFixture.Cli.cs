@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using OrleansDedup.Host.Tests;
 
@@ -22,6 +23,16 @@ public partial class ClusterFixture
     /// files, or no certificate at all.</summary>
     public Task<CliResult> CliAs(TlsFiles? client, string gateway, TimeSpan? timeout, params string[] args) =>
         CliProcess.RunAsync(ClusterArgs(gateway, args), timeout, environment: ClusterCertificates.ClientEnvironment(client));
+
+    /// <summary>Runs the CLI with no gateway named: it reads them from the cluster's PostgreSQL membership table
+    /// (ORLEANS_DEDUP_CLUSTER). Past <paramref name="timeout"/> it is killed and returned as timed out.</summary>
+    public Task<CliResult> CliViaMembership(TimeSpan timeout, string[] args, Action<Process>? started = null)
+    {
+        var environment = ClusterCertificates.ClientEnvironment(Certificates.Client);
+        environment["ORLEANS_DEDUP_CLUSTER"] = ConnectionString;
+        return CliProcess.RunAsync([.. args, "--cluster-id", ClusterId, "--service-id", ServiceId, "--json"], timeout, returnOnTimeout: true,
+            environment, started);
+    }
 
     private string[] ClusterArgs(string gateway, string[] args) =>
         [.. args, "--gateway", gateway, "--cluster-id", ClusterId, "--service-id", ServiceId, "--json"];

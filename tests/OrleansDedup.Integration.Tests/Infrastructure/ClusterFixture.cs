@@ -138,7 +138,11 @@ public partial class ClusterFixture : IAsyncLifetime
 
     /// <summary>Waits until the ingest of <paramref name="image"/> has done some bytes (asked through the silo's HTTP API);
     /// fails if <paramref name="cli"/> ends first.</summary>
-    public async Task<long> WaitForIngestProgress(SiloNode silo, string image, Task<CliResult> cli)
+    public async Task<long> WaitForIngestProgress(SiloNode silo, string image, Task<CliResult> cli) =>
+        (await WaitForRunningIngest(silo, image, cli)).GetProperty("bytesDone").GetInt64();
+
+    /// <summary>As <see cref="WaitForIngestProgress"/>, returning the whole status (with the silo running the ingest).</summary>
+    public async Task<JsonElement> WaitForRunningIngest(SiloNode silo, string image, Task<CliResult> cli)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -148,9 +152,9 @@ public partial class ClusterFixture : IAsyncLifetime
             using var response = await silo.Http.GetAsync($"/api/images/{image}/ingest");
             if (response.StatusCode == HttpStatusCode.OK)
             {
-                var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-                if (status.GetProperty("state").GetString() == "running" && status.GetProperty("bytesDone").GetInt64() is > 0 and var done)
-                    return done;
+                var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+                if (status.GetProperty("state").GetString() == "running" && status.GetProperty("bytesDone").GetInt64() > 0)
+                    return status;
             }
             await Task.Delay(10);
         }

@@ -1,0 +1,116 @@
+using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Cli.Hosting;
+
+namespace OrleansDedup.Cli.Ingest;
+
+/// <summary>
+/// One image's ingest as the client follows it: one start, then status polls with short timeouts, each retried while
+/// the grain's silo is being replaced. A grid silent for <paramref name="outage"/> ends it as interrupted, naming the silo
+/// that ran it; a grain that answers the ingest was lost with its silo ends it as such, for the runner to start again.
+/// </summary>
+/// <param name="outage">Long enough for the cluster to declare a dead silo dead and for the image grain to come back on
+/// a survivor when there is another gateway; short when there is none to fail over to.</param>
+internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outage, Action<IngestStatus> progress, CancellationToken cancellation)
+{
+    /// <summary>A status call answers in milliseconds; one that has not answered in this went to a silo that is gone, and
+    /// the next try may reach the grain through another gateway.</summary>
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>Starting checks the file and, for a name already stored, compares its content: seconds for a large image.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    private string? _silo;
+
+    /// <param name="lost">The status that said the last start was lost with its silo; none: a first start.</param>
+    public async Task<IngestStatus> Run(IngestRequest request, IngestStatus? lost)
+    {
+        if (cancellation.IsCancellationRequested)
+            return new IngestStatus(IngestState.Cancelled, 0, 0, "cancelled before it started", IngestErrorKind.None, null);
+        try
+        {
+            // A start is sent again only to a grid that answers: with no gateway left, the client would hold it.
+            if (lost is not null) await Call(grain.GetIngestStatus, PollTimeout, retryTimeouts: true);
+            var status = Seen(await Start(request));
+            while (status.State == IngestState.Running)
+            {
+                progress(status);
+                try
+                {
+                    await Task.Delay(100, cancellation);
+                    status = Seen(await Call(grain.GetIngestStatus, PollTimeout, retryTimeouts: true));
+                }
+                catch (OperationCanceledException)
+                {
+                    // Asked, not awaited for long: the grain cancels on its own time, and a grid that does not answer
+                    // must not hold the user.
+                    await grain.CancelIngest().WaitAsync(StopSignals.Grace / 2).ContinueWith(_ => { }, TaskScheduler.Default);
+                    throw;
+                }
+                // A grain that forgot a running ingest lost its silo before it could record it.
+                if (status.State == IngestState.Idle)
+                    status = new IngestStatus(IngestState.Failed, status.BytesDone, status.BytesTotal,
+                        $"the grid lost track of the ingest of '{name}' (the silo running it{On()} left the cluster); nothing of it was kept",
+                        IngestErrorKind.SiloLost, null);
+            }
+            progress(status);
+            return status with { Silo = status.Silo ?? _silo };
+        }
+        catch (GridSilentException e)
+        {
+            return new IngestStatus(IngestState.Failed, 0, 0, e.Message, IngestErrorKind.Interrupted, null, Silo: _silo);
+        }
+    }
+
+    private IngestStatus Seen(IngestStatus status)
+    {
+        _silo = status.Silo ?? _silo;
+        return status;
+    }
+
+    /// <summary>Sends the start once (a second start of a running ingest is refused as a conflict) and waits for it while
+    /// the grid answers status calls, which interleave with a start that compares a large file: a start whose gateway
+    /// went away is given up after the outage, not after <see cref="StartTimeout"/>.</summary>
+    private async Task<IngestStatus> Start(IngestRequest request)
+    {
+        var start = Call(() => grain.StartIngest(request), StartTimeout, retryTimeouts: false);
+        while (await Task.WhenAny(start, Task.Delay(PollTimeout, cancellation)) != start)
+            await Call(grain.GetIngestStatus, PollTimeout, retryTimeouts: true);
+        return await start;
+    }
+
+    /// <summary>Calls the grain with a timeout, retrying while its silo is being replaced; past the outage (or a start's
+    /// timeout) the grid counts as gone, and the message names the silo that ran the ingest.</summary>
+    private async Task<IngestStatus> Call(Func<Task<IngestStatus>> call, TimeSpan timeout, bool retryTimeouts)
+    {
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            try
+            {
+                return await call().WaitAsync(timeout, cancellation);
+            }
+            catch (Exception e) when (e is OrleansException || (e is TimeoutException && retryTimeouts))
+            {
+                if (DateTime.UtcNow - started >= outage)
+                    throw new GridSilentException(
+                        $"lost the silo running the ingest of '{name}'{On()}: the grid stopped answering about it for " +
+                        $"{outage.TotalSeconds:0} s ({Reason(e)}); ingest it again once the cluster answers");
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
+            }
+            catch (TimeoutException)
+            {
+                throw new GridSilentException($"the grid did not answer the start of the ingest of '{name}' within {timeout.TotalSeconds:0} s; " +
+                                              "`list` shows whether it was stored, else ingest it again");
+            }
+        }
+    }
+
+    private string On() => _silo is null ? "" : $" ({_silo})";
+
+    /// <summary>Orleans names the silo a call was lost on; the first line says it.</summary>
+    private static string Reason(Exception e) => e is TimeoutException && e.InnerException is null
+        ? "no answer within the poll timeout"
+        : e.Message.ReplaceLineEndings(" ").Split(". ")[0].Trim();
+
+    private sealed class GridSilentException(string message) : Exception(message);
+}
