@@ -19,6 +19,9 @@ public static class Program
             case "hostile-layout" when args.Length == 3:
                 Hostile.HostileLayoutReport.RunOne(Console.Out, args[1], args[2]);
                 return 0;
+            case "hostile-file" when args.Length == 4:
+                Hostile.HostileLayoutReport.Build(args[1], args[2], args[3]);
+                return 0;
             case "compression-report":
                 Kernels.CompressionReport.Run(Console.Out);
                 return 0;

@@ -41,24 +41,29 @@ public static class HostileLayoutReport
         try
         {
             string path = Path.Combine(directory, "image");
-            if (kind == "thin-qcow2")
-            {
-                HostileImages.ThinQcow2(path, size);
-            }
-            else if (kind == "qcow2-virtual-2^56")
-            {
-                HostileImages.HugeVirtualSizeQcow2(path, 1L << 56);
-            }
-            else
-            {
-                Builders[kind](path, long.Parse(size) << 20);
-            }
-
+            Build(kind, size, path);
             Measure(output, $"{kind} {size}", path);
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Writes one crafted file to <paramref name="path"/>, e.g. to try it with the CLI.</summary>
+    public static void Build(string kind, string size, string path)
+    {
+        if (kind == "thin-qcow2")
+        {
+            HostileImages.ThinQcow2(path, size);
+        }
+        else if (kind == "qcow2-virtual-2^56")
+        {
+            HostileImages.HugeVirtualSizeQcow2(path, 1L << 56);
+        }
+        else
+        {
+            Builders[kind](path, long.Parse(size) << 20);
         }
     }
 

@@ -50,11 +50,24 @@ public static class ContainerLayouts
     }
 
     /// <summary>The layout's regions as grid spans: guest data anchored at its guest offset, the rest at its own start and
-    /// marked as the container's own (compressed guest data too: its bytes are the container's encoding).</summary>
-    public static GridSpan[] Spans(ImageLayout layout, int blockSize) =>
-        layout.Regions.Select(r => r.Kind == RegionKind.GuestData
-            ? new GridSpan(r.FileOffset, r.Length, r.GuestOffset % blockSize)
-            : new GridSpan(r.FileOffset, r.Length, 0, Metadata: true)).ToArray();
+    /// marked as the container's own (compressed guest data too: its bytes are the container's encoding). Container
+    /// bytes shorter than a block (markers, small compressed units) join the container span before them, so a file
+    /// packed with tiny compressed units costs a block per 4 KiB like any other file, not a block and a recipe entry per
+    /// unit; a unit of a block or more keeps its own start, where the same unit in another image lines up.</summary>
+    public static GridSpan[] Spans(ImageLayout layout, int blockSize)
+    {
+        var spans = new List<GridSpan>(layout.Regions.Count);
+        foreach (var r in layout.Regions)
+        {
+            if (r.Kind == RegionKind.GuestData)
+                spans.Add(new GridSpan(r.FileOffset, r.Length, r.GuestOffset % blockSize));
+            else if (r.Length < blockSize && spans.Count > 0 && spans[^1].Metadata && spans[^1].End == r.FileOffset)
+                spans[^1] = spans[^1] with { Length = spans[^1].Length + r.Length };
+            else
+                spans.Add(new GridSpan(r.FileOffset, r.Length, 0, Metadata: true));
+        }
+        return spans.ToArray();
+    }
 
     private static string Name(ImageFormat format) => format.ToString().ToLowerInvariant();
 }
