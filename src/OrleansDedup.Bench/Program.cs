@@ -13,11 +13,20 @@ public static class Program
             case "kernels":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
                 return 0;
+            case "hostile-layouts":
+                Hostile.HostileLayoutReport.Run(Console.Out, args.Length > 1 ? args[1..].Select(long.Parse) : [64, 256]);
+                return 0;
+            case "hostile-layout" when args.Length == 3:
+                Hostile.HostileLayoutReport.RunOne(Console.Out, args[1], args[2]);
+                return 0;
+            case "hostile-file" when args.Length == 4:
+                Hostile.HostileLayoutReport.Build(args[1], args[2], args[3]);
+                return 0;
             case "compression-report":
                 Kernels.CompressionReport.Run(Console.Out);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: OrleansDedup.Bench kernels [BenchmarkDotNet args] | compression-report   (end to end: orleans-dedup bench PATH...)");
+                Console.Error.WriteLine("usage: OrleansDedup.Bench kernels [BenchmarkDotNet args] | compression-report | hostile-layouts [MiB...]   (end to end: orleans-dedup bench PATH...)");
                 return 2;
         }
     }

@@ -3,10 +3,13 @@ using Microsoft.Win32.SafeHandles;
 
 namespace OrleansDedup.ImageFormats;
 
-/// <summary>Positional reads of a container file that refuse to go past its end, with errors naming the format.</summary>
-internal sealed class ImageFile(SafeFileHandle handle, long length, string format)
+/// <summary>Positional reads of a container file that refuse to go past its end, with errors naming the format, and
+/// what reading its tables may cost.</summary>
+internal sealed class ImageFile(SafeFileHandle handle, long length, string format, LayoutBudget budget)
 {
     public long Length => length;
+
+    public LayoutBudget Budget => budget;
 
     public string Format => format;
 

@@ -8,17 +8,19 @@ public static class ImageLayoutReader
 {
     private const int Probe = 512;
 
-    public static ImageLayout Read(SafeFileHandle file, long length)
+    /// <param name="budget">What reading the tables may cost; <see cref="LayoutBudget.Default"/> when null.</param>
+    public static ImageLayout Read(SafeFileHandle file, long length, LayoutBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        budget ??= LayoutBudget.Default;
         var format = Detect(file, length);
         return format switch
         {
-            ImageFormat.Qcow2 => Qcow2Reader.Read(new ImageFile(file, length, "qcow2")),
-            ImageFormat.Vmdk => VmdkReader.Read(new ImageFile(file, length, "VMDK")),
-            ImageFormat.Vhd => VhdReader.Read(new ImageFile(file, length, "VHD")),
-            ImageFormat.Vdi => VdiReader.Read(new ImageFile(file, length, "VDI")),
+            ImageFormat.Qcow2 => Qcow2Reader.Read(new ImageFile(file, length, "qcow2", budget)),
+            ImageFormat.Vmdk => VmdkReader.Read(new ImageFile(file, length, "VMDK", budget)),
+            ImageFormat.Vhd => VhdReader.Read(new ImageFile(file, length, "VHD", budget)),
+            ImageFormat.Vdi => VdiReader.Read(new ImageFile(file, length, "VDI", budget)),
             _ => Raw(length),
         };
     }

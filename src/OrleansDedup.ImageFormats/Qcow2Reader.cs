@@ -103,7 +103,7 @@ internal static class Qcow2Reader
             throw file.Beyond("header", 0, headerLength);
         }
 
-        regions.Metadata(0, headerLength, "header");
+        regions.Structure(0, headerLength, "header");
         ClaimRefcountTable(file, regions, Be64(header, 48), Be32(header, 56), cluster);
         ReadMapping(file, regions, (long)size, clusterBits, l1Entries: Be32(header, 36), l1Offset: Be64(header, 40));
         return new ImageLayout(ImageFormat.Qcow2, $"qcow2 v{version}", (long)size, file.Length, regions.Cover(), compression, cluster);
@@ -122,7 +122,7 @@ internal static class Qcow2Reader
             throw file.Beyond($"refcount table ({clusters} clusters)", (long)Math.Min(offset, long.MaxValue), length);
         }
 
-        regions.Metadata((long)offset, length, "refcount table");
+        regions.Structure((long)offset, length, "refcount table");
     }
 
     private static void ReadMapping(ImageFile file, RegionCollector regions, long size, uint clusterBits, uint l1Entries, ulong l1Offset)
@@ -148,7 +148,7 @@ internal static class Qcow2Reader
             throw file.Beyond($"L1 table ({l1Entries} entries)", l1Start, l1Length);
         }
 
-        regions.Metadata(l1Start, l1Length, "L1 table");
+        regions.Structure(l1Start, l1Length, "L1 table");
         byte[] l2 = ArrayPool<byte>.Shared.Rent((int)cluster);
         try
         {
@@ -175,7 +175,7 @@ internal static class Qcow2Reader
                     throw file.Bad($"L1 entry {index} points at 0x{l2Offset:x} beyond the end of the file ({file.Length} bytes)");
                 }
 
-                regions.Metadata(l2Offset, cluster, "L2 table");
+                regions.Table(l2Offset, cluster, "L2 table", "L1 entry", index);
                 file.Read(l2Offset, l2.AsSpan(0, (int)cluster), "L2 table");
                 ReadL2(file, regions, l2.AsSpan(0, (int)cluster), index, index * guestPerL1, size, clusterBits);
             }

@@ -68,8 +68,8 @@ internal static class VdiReader
         }
 
         var regions = new RegionCollector(file);
-        regions.Metadata(0, PreHeaderBytes + headerSize, "header");
-        regions.Metadata(mapOffset, blocks * 4L, "block map");
+        regions.Structure(0, PreHeaderBytes + headerSize, "header");
+        regions.Structure(mapOffset, blocks * 4L, "block map");
         ReadBlocks(file, regions, (long)size, blockSize, mapOffset, dataOffset, blocks);
         return new ImageLayout(ImageFormat.Vdi, type == Fixed ? "fixed" : "dynamic", (long)size, file.Length, regions.Cover());
     }

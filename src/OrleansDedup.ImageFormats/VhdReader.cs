@@ -44,7 +44,7 @@ internal static class VhdReader
         var regions = new RegionCollector(file);
         if (footerAtEnd)
         {
-            regions.Metadata(file.Length - Sector, Sector, "footer");
+            regions.Structure(file.Length - Sector, Sector, "footer");
         }
 
         switch (type)
@@ -78,7 +78,7 @@ internal static class VhdReader
 
     private static ImageLayout ReadDynamic(ImageFile file, RegionCollector regions, long size, ulong headerOffset)
     {
-        regions.Metadata(0, Math.Min(Sector, file.Length), "footer copy");
+        regions.Structure(0, Math.Min(Sector, file.Length), "footer copy");
         long offset = (long)Math.Min(headerOffset, long.MaxValue);
         if (!file.Contains(offset, DynamicHeaderBytes))
         {
@@ -92,7 +92,7 @@ internal static class VhdReader
             throw file.Bad($"dynamic header at 0x{offset:x} lacks its \"cxsparse\" cookie");
         }
 
-        regions.Metadata(offset, DynamicHeaderBytes, "dynamic header");
+        regions.Structure(offset, DynamicHeaderBytes, "dynamic header");
         uint blockSize = Be32(header, 32);
         if (blockSize < Sector || blockSize > 256 << 20 || !uint.IsPow2(blockSize))
         {
@@ -111,7 +111,7 @@ internal static class VhdReader
             throw file.Beyond($"block allocation table ({entries} entries)", batOffset, entries * 4L);
         }
 
-        regions.Metadata(batOffset, entries * 4L, "block allocation table");
+        regions.Structure(batOffset, entries * 4L, "block allocation table");
         ReadBlocks(file, regions, size, blockSize, batOffset, entries);
         return new ImageLayout(ImageFormat.Vhd, "dynamic", size, file.Length, regions.Cover());
     }

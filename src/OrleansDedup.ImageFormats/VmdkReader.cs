@@ -84,7 +84,7 @@ internal static class VmdkReader
         long size = (long)capacity * Sector;
         long grain = (long)grainSectors * Sector;
         var regions = new RegionCollector(file);
-        regions.Metadata(0, Sector, "sparse extent header");
+        regions.Structure(0, Sector, "sparse extent header");
         string variant = ReadDescriptor(file, regions, Le64(header, 28), Le64(header, 36), compressed);
         var layout = new Grains(file, regions, size, grain, entriesPerTable, compressed, (flags & ZeroGrainFlag) != 0);
         layout.ReadDirectory(gdSector);
@@ -113,7 +113,7 @@ internal static class VmdkReader
             throw file.Beyond("embedded descriptor", offset, length);
         }
 
-        regions.Metadata(offset, length, "embedded descriptor");
+        regions.Structure(offset, length, "embedded descriptor");
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)length);
         try
         {
@@ -169,7 +169,7 @@ internal static class VmdkReader
                 throw file.Beyond($"grain directory ({tables} entries) at sector {gdSector}", (long)Math.Min(gdSector, long.MaxValue / Sector) * Sector, length);
             }
 
-            regions.Metadata(offset, length, "grain directory");
+            regions.Structure(offset, length, "grain directory");
             byte[] table = ArrayPool<byte>.Shared.Rent((int)entriesPerTable * 4);
             try
             {
@@ -195,7 +195,7 @@ internal static class VmdkReader
                 throw file.Bad($"grain directory entry {index} points at 0x{offset:x} beyond the end of the file ({file.Length} bytes)");
             }
 
-            regions.Metadata(offset, table.Length, "grain table");
+            regions.Table(offset, table.Length, "grain table", "grain directory entry", index);
             file.Read(offset, table, "grain table");
             for (int j = 0; j < table.Length / 4; j++)
             {

@@ -7,6 +7,8 @@ namespace OrleansDedup.Grains.Images;
 /// <summary>Reads an image file's container layout for an ingest, turning a broken one into a bad-input refusal.</summary>
 public static class ContainerLayouts
 {
+    private const int MinimumSpan = 512;
+
     /// <summary>The layout of <paramref name="path"/>; a header whose tables are bad is refused with the reader's line,
     /// which names the bad entry.</summary>
     public static ImageLayout Read(string path, long length)
@@ -50,11 +52,24 @@ public static class ContainerLayouts
     }
 
     /// <summary>The layout's regions as grid spans: guest data anchored at its guest offset, the rest at its own start and
-    /// marked as the container's own (compressed guest data too: its bytes are the container's encoding).</summary>
-    public static GridSpan[] Spans(ImageLayout layout, int blockSize) =>
-        layout.Regions.Select(r => r.Kind == RegionKind.GuestData
-            ? new GridSpan(r.FileOffset, r.Length, r.GuestOffset % blockSize)
-            : new GridSpan(r.FileOffset, r.Length, 0, Metadata: true)).ToArray();
+    /// marked as the container's own (compressed guest data too: its bytes are the container's encoding). Container
+    /// bytes shorter than a sector (markers, tiny compressed units) join the container span before them, so a file
+    /// packed with tiny compressed units costs at most a block per 512 bytes, not a block and a recipe entry per unit;
+    /// a unit of a sector or more keeps its own start, where the same unit in another image lines up.</summary>
+    public static GridSpan[] Spans(ImageLayout layout, int blockSize)
+    {
+        var spans = new List<GridSpan>(layout.Regions.Count);
+        foreach (var r in layout.Regions)
+        {
+            if (r.Kind == RegionKind.GuestData)
+                spans.Add(new GridSpan(r.FileOffset, r.Length, r.GuestOffset % blockSize));
+            else if (r.Length < MinimumSpan && spans.Count > 0 && spans[^1].Metadata && spans[^1].End == r.FileOffset)
+                spans[^1] = spans[^1] with { Length = spans[^1].Length + r.Length };
+            else
+                spans.Add(new GridSpan(r.FileOffset, r.Length, 0, Metadata: true));
+        }
+        return spans.ToArray();
+    }
 
     private static string Name(ImageFormat format) => format.ToString().ToLowerInvariant();
 }
