@@ -107,5 +107,7 @@ public class KustomizationTests
         var service = D.Get("Service", cs.Host!);
         Assert.Contains(service.Doc.Maps("spec", "ports"), p => p.Str("port") == cs.Port.ToString());
         Assert.True(example["API_KEY"].Length >= Host.Configuration.SiloHostOptions.MinApiKeyLength);
+        Assert.True(example["READ_ONLY_API_KEY"].Length >= Host.Configuration.SiloHostOptions.MinApiKeyLength);
+        Assert.NotEqual(example["API_KEY"], example["READ_ONLY_API_KEY"]);
     }
 }

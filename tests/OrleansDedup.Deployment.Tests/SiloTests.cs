@@ -86,6 +86,7 @@ public class SiloTests
             Assert.Equal(ContainerPort("silo"), options.SiloPort);
             Assert.Equal(ContainerPort("gateway"), options.GatewayPort);
             Assert.True(options.HasApiKey);
+            Assert.True(options.HasReadOnlyApiKey);
             Assert.Equal("10.1.2.3", options.ListenAddress(options.AdvertisedAddress()).ToString());
             Assert.True(options.Tls.IsEnabled, "the silos run without TLS");
             // The host's defaults are what the image exposes and the manifests use.
@@ -107,7 +108,7 @@ public class SiloTests
         Assert.Equal(SiloHostOptions.PostgreSqlClustering, EnvVar(Prefix + nameof(SiloHostOptions.Clustering)).Str("value"));
         Assert.False(string.IsNullOrEmpty(EnvVar(Prefix + nameof(SiloHostOptions.ClusterId)).Str("value")));
         Assert.False(string.IsNullOrEmpty(EnvVar(Prefix + nameof(SiloHostOptions.ServiceId)).Str("value")));
-        foreach (var secret in new[] { nameof(SiloHostOptions.ConnectionString), nameof(SiloHostOptions.ApiKey) })
+        foreach (var secret in new[] { nameof(SiloHostOptions.ConnectionString), nameof(SiloHostOptions.ApiKey), nameof(SiloHostOptions.ReadOnlyApiKey) })
         {
             var e = EnvVar(Prefix + secret);
             Assert.Null(e.Str("value"));

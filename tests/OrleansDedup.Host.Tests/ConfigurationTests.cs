@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using OrleansDedup.Host.Configuration;
+
 namespace OrleansDedup.Host.Tests;
 
 /// <summary>Configuration the silo cannot start with: one line on stderr and exit code 2, before anything listens.</summary>
@@ -11,6 +14,7 @@ public sealed class ConfigurationTests
     [InlineData("GatewayPort", "70000", "OrleansDedup__GatewayPort")]
     [InlineData("ImageRoots__0", "/no/such/directory", "OrleansDedup__ImageRoots__0")]
     [InlineData("ApiKey", "short", "OrleansDedup__ApiKey")]
+    [InlineData("ReadOnlyApiKey", "short", "OrleansDedup__ReadOnlyApiKey")]
     [InlineData("AdvertisedIPAddress", "not-an-ip", "OrleansDedup__AdvertisedIPAddress")]
     [InlineData("ShardCount", "0", "shard count")]
     [InlineData("ListenIPAddress", "everywhere", "OrleansDedup__ListenIPAddress")]
@@ -39,5 +43,19 @@ public sealed class ConfigurationTests
         {
             if (Directory.Exists(data)) Directory.Delete(data, recursive: true);
         }
+    }
+
+    [Fact]
+    public void The_read_only_key_must_differ_from_the_read_write_key()
+    {
+        const string key = "the-same-secret-for-both-keys";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OrleansDedup:DataDirectory"] = Path.GetTempPath(),
+            ["OrleansDedup:ApiKey"] = key,
+            ["OrleansDedup:ReadOnlyApiKey"] = key,
+        }).Build();
+        var error = Assert.Throws<ConfigurationError>(() => SiloHostOptions.Load(configuration));
+        Assert.Contains("OrleansDedup__ReadOnlyApiKey", error.Message);
     }
 }

@@ -2,11 +2,12 @@ using System.Net;
 
 namespace OrleansDedup.Host.Tests;
 
-/// <summary>A silo with no API key configured serves reads but refuses every state-changing call with 503.</summary>
+/// <summary>A silo with no API key configured refuses every API call, reads included, with 503 naming the settings;
+/// /healthz and /metrics still answer.</summary>
 public sealed class NoApiKeyTests(NoApiKeySiloFixture silo) : IClassFixture<NoApiKeySiloFixture>
 {
     [Fact]
-    public async Task Mutations_are_refused_with_503_naming_the_setting()
+    public async Task Every_api_call_is_refused_with_503_naming_the_setting()
     {
         var path = silo.WriteImage(silo.Root, "any.raw", SiloFixture.MakeImage(21, 100_000));
         foreach (var key in new[] { null, "whatever-the-client-sends" })
@@ -17,9 +18,12 @@ public sealed class NoApiKeyTests(NoApiKeySiloFixture silo) : IClassFixture<NoAp
                 HttpStatusCode.ServiceUnavailable);
             await SiloFixture.Problem(await silo.Send(HttpMethod.Delete, "/api/images/any", key), HttpStatusCode.ServiceUnavailable);
             await SiloFixture.Problem(await silo.Send(HttpMethod.Post, "/api/gc", key), HttpStatusCode.ServiceUnavailable);
+            foreach (var read in new[] { "/api/images", "/api/images/any", "/api/images/any/content", "/api/stats" })
+                Assert.Contains("OrleansDedup__ReadOnlyApiKey", await SiloFixture.Problem(await silo.Send(HttpMethod.Get, read, key), HttpStatusCode.ServiceUnavailable));
         }
-        await silo.AssertNoImage("any");
-        await SiloFixture.Json(await silo.Http.GetAsync("/api/stats"), HttpStatusCode.OK);
-        await SiloFixture.Json(await silo.Http.GetAsync("/healthz"), HttpStatusCode.OK);
+        await SiloFixture.Json(await silo.Anonymous.GetAsync("/healthz"), HttpStatusCode.OK);
+        using var metrics = await silo.Anonymous.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Contains("No API key is configured", silo.Silo.Output);
     }
 }

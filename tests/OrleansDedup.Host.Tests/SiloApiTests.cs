@@ -4,7 +4,7 @@ using OrleansDedup.ImageFormats.Tests;
 
 namespace OrleansDedup.Host.Tests;
 
-/// <summary>Ingest by path, restore, delete, stats and the API key, against one real silo process.</summary>
+/// <summary>Ingest by path, restore, delete and stats, against one real silo process (the API keys: <see cref="ApiKeyTests"/>).</summary>
 public sealed class SiloApiTests(SiloFixture silo) : IClassFixture<SiloFixture>
 {
     [Fact]
@@ -81,23 +81,6 @@ public sealed class SiloApiTests(SiloFixture silo) : IClassFixture<SiloFixture>
 
         await SiloFixture.Problem(await silo.IngestByPath("relative", "images/secret.raw", silo.ApiKey), HttpStatusCode.BadRequest);
         await silo.AssertNoImage("relative");
-    }
-
-    [Fact]
-    public async Task Mutating_calls_without_or_with_a_wrong_key_get_401()
-    {
-        var path = silo.WriteImage(silo.Root, "keyed.raw", SiloFixture.MakeImage(4, 100_000));
-        foreach (var key in new[] { null, "", "wrong", silo.ApiKey + "x", silo.ApiKey.ToLowerInvariant() })
-        {
-            await SiloFixture.Problem(await silo.IngestByPath("keyed", path, key), HttpStatusCode.Unauthorized);
-            await SiloFixture.Problem(await silo.Send(HttpMethod.Put, "/api/images/keyed/upload", key, new ByteArrayContent([1, 2, 3])),
-                HttpStatusCode.Unauthorized);
-            await SiloFixture.Problem(await silo.Send(HttpMethod.Delete, "/api/images/keyed", key), HttpStatusCode.Unauthorized);
-            await SiloFixture.Problem(await silo.Send(HttpMethod.Delete, "/api/images/keyed/ingest", key), HttpStatusCode.Unauthorized);
-            await SiloFixture.Problem(await silo.Send(HttpMethod.Post, "/api/gc", key), HttpStatusCode.Unauthorized);
-        }
-        await silo.AssertNoImage("keyed");
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(silo.Data, "uploads")));
     }
 
     [Fact]

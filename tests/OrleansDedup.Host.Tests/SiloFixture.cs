@@ -7,7 +7,8 @@ namespace OrleansDedup.Host.Tests;
 
 /// <summary>
 /// One real silo process per test class, on its own temporary directories: a data directory, an image root the silo
-/// may read, and an "outside" directory beside the root that it must not. The API key is new for every run.
+/// may read, and an "outside" directory beside the root that it must not. The API keys (read-write and read-only) are new
+/// for every run. <see cref="Http"/> sends the read-only key on every request; <see cref="Send"/> sends only the key given.
 /// </summary>
 public class SiloFixture : IAsyncLifetime
 {
@@ -24,9 +25,15 @@ public class SiloFixture : IAsyncLifetime
 
     public string ApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
 
+    public string ReadOnlyApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+
     public SiloProcess Silo { get; private set; } = null!;
 
-    public HttpClient Http => Silo.Http;
+    /// <summary>A client that sends the read-only key.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>A client that sends no key of its own.</summary>
+    public HttpClient Anonymous => Silo.Http;
 
     protected virtual void Configure(Dictionary<string, string> settings)
     {
@@ -42,6 +49,7 @@ public class SiloFixture : IAsyncLifetime
             ["DataDirectory"] = Data,
             ["ImageRoots__0"] = Root,
             ["ApiKey"] = ApiKey,
+            ["ReadOnlyApiKey"] = ReadOnlyApiKey,
             ["SiloName"] = "test-silo",
             ["ClusterId"] = "host-tests",
             ["ShardCount"] = ShardCount.ToString(),
@@ -49,10 +57,13 @@ public class SiloFixture : IAsyncLifetime
         };
         Configure(settings);
         Silo = await SiloProcess.StartAsync(settings);
+        Http = new HttpClient { BaseAddress = Silo.BaseAddress, Timeout = Silo.Http.Timeout };
+        Http.DefaultRequestHeaders.Add(Header, ReadOnlyApiKey);
     }
 
     public async Task DisposeAsync()
     {
+        Http?.Dispose();
         if (Silo is not null) await Silo.DisposeAsync();
         try
         {
@@ -71,7 +82,7 @@ public class SiloFixture : IAsyncLifetime
     }
 
     public Task<HttpResponseMessage> Send(HttpMethod method, string uri, string? key = null, HttpContent? content = null) =>
-        Http.SendAsync(Request(method, uri, key, content));
+        Anonymous.SendAsync(Request(method, uri, key, content));
 
     public Task<HttpResponseMessage> IngestByPath(string name, string path, string? key) =>
         Send(HttpMethod.Post, $"/api/images/{name}/ingest", key, JsonContent.Create(new { path, strategy = "adaptive" }));
@@ -154,6 +165,16 @@ public sealed class SmallUploadSiloFixture : SiloFixture
 }
 
 public sealed class NoApiKeySiloFixture : SiloFixture
+{
+    protected override void Configure(Dictionary<string, string> settings)
+    {
+        settings["ApiKey"] = "";
+        settings["ReadOnlyApiKey"] = "";
+    }
+}
+
+/// <summary>A silo with only the read-only key: reads work with it, state-changing calls are refused.</summary>
+public sealed class ReadOnlyKeySiloFixture : SiloFixture
 {
     protected override void Configure(Dictionary<string, string> settings) => settings["ApiKey"] = "";
 }

@@ -16,6 +16,7 @@ namespace OrleansDedup.Observability.Tests;
 public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
 {
     private const string ApiKey = "observability-test-key-0123456789";
+    private const string ReadOnlyApiKey = "observability-read-only-key-0123456789";
 
     /// <summary>Each test's silo data and images; xUnit makes a test class per test, so each gets its own.</summary>
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("orleans-dedup-observability-");
@@ -48,8 +49,8 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
         await Ingest(silo, "first", image);
         await Ingest(silo, "second", image);
         await Migrate(silo, "second");
-        using (var delete = Mutation(HttpMethod.Delete, "/api/images/first")) (await silo.Http.SendAsync(delete)).EnsureSuccessStatusCode();
-        using (var gc = Mutation(HttpMethod.Post, "/api/gc")) (await silo.Http.SendAsync(gc)).EnsureSuccessStatusCode();
+        using (var delete = Keyed(HttpMethod.Delete, "/api/images/first")) (await silo.Http.SendAsync(delete)).EnsureSuccessStatusCode();
+        using (var gc = Keyed(HttpMethod.Post, "/api/gc")) (await silo.Http.SendAsync(gc)).EnsureSuccessStatusCode();
 
         // A few scrapes after the last change, so that rates over 10 s have their samples.
         var scrapes = await prometheus.Scrapes();
@@ -112,9 +113,10 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Contains("Orleans Dashboard", await response.Content.ReadAsStringAsync());
         }
+        // The dashboard only shows, so the read-only key opens it too.
         using (var header = new HttpRequestMessage(HttpMethod.Get, "/dashboard/"))
         {
-            header.Headers.Add("X-Api-Key", ApiKey);
+            header.Headers.Add("X-Api-Key", ReadOnlyApiKey);
             using var response = await silo.Http.SendAsync(header);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
@@ -147,6 +149,7 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
             ["DataDirectory"] = Path.Combine(_work.FullName, "data"),
             ["ImageRoots__0"] = images.FullName,
             ["ApiKey"] = ApiKey,
+            ["ReadOnlyApiKey"] = ReadOnlyApiKey,
             ["Dashboard"] = "true",
         };
         foreach (var (key, value) in settings) configuration[key] = value;
@@ -164,7 +167,8 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
         file.Write(new byte[8 << 20]);
     }
 
-    private static HttpRequestMessage Mutation(HttpMethod method, string path, object? body = null)
+    /// <summary>A request with the read-write key: every API call needs a key.</summary>
+    private static HttpRequestMessage Keyed(HttpMethod method, string path, object? body = null)
     {
         var request = new HttpRequestMessage(method, path);
         request.Headers.Add("X-Api-Key", ApiKey);
@@ -178,25 +182,27 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
         var capacity = new { mipsPerCore = 2660, cores = 2, ramBytes = 4L << 30, bandwidthBytesPerSecond = 125_000_000 };
         foreach (var host in new[] { "host-a", "host-b" })
         {
-            using var configure = Mutation(HttpMethod.Put, $"/api/hosts/{host}", capacity);
+            using var configure = Keyed(HttpMethod.Put, $"/api/hosts/{host}", capacity);
             using var response = await silo.Http.SendAsync(configure);
             Assert.True(response.IsSuccessStatusCode, $"host {host}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
         object Vm(string vm) => new { vm, source = "host-a", destination = "host-b", ramBytes = 64L << 20, dirtyBytesPerSecond = 8 << 20, disks = new[] { image } };
-        using var wave = Mutation(HttpMethod.Post, "/api/migrations", new { migrations = new[] { Vm("vm-1"), Vm("vm-2") } });
+        using var wave = Keyed(HttpMethod.Post, "/api/migrations", new { migrations = new[] { Vm("vm-1"), Vm("vm-2") } });
         using var migrated = await silo.Http.SendAsync(wave);
         Assert.True(migrated.IsSuccessStatusCode, $"migrations: {(int)migrated.StatusCode} {await migrated.Content.ReadAsStringAsync()}");
     }
 
     private static async Task Ingest(SiloProcess silo, string name, string path)
     {
-        using (var start = Mutation(HttpMethod.Post, $"/api/images/{name}/ingest", new { path, strategy = "adaptive" }))
+        using (var start = Keyed(HttpMethod.Post, $"/api/images/{name}/ingest", new { path, strategy = "adaptive" }))
         using (var response = await silo.Http.SendAsync(start))
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"ingest of {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
-            var status = await silo.Http.GetFromJsonAsync<JsonElement>($"/api/images/{name}/ingest");
+            using var poll = Keyed(HttpMethod.Get, $"/api/images/{name}/ingest");
+            using var polled = await silo.Http.SendAsync(poll);
+            var status = await polled.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
             var state = status.GetProperty("state").GetString();
             if (state == "succeeded") return;
             Assert.True(state == "running", $"ingest of {name} ended {state}: {status}");

@@ -10,12 +10,12 @@ public static class ContainerLayouts
     private const int MinimumSpan = 512;
 
     /// <summary>The layout of <paramref name="path"/>; a header whose tables are bad is refused with the reader's line,
-    /// which names the bad entry.</summary>
-    public static ImageLayout Read(string path, long length)
+    /// which names the bad entry. <paramref name="root"/> and <paramref name="identity"/>: see <see cref="SourceFile"/>.</summary>
+    public static ImageLayout Read(string path, long length, string? root = null, FileIdentity? identity = null)
     {
         try
         {
-            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var file = SourceFile.OpenVerified(path, root, identity);
             return ImageLayoutReader.Read(file, length);
         }
         catch (ImageFormatException e)
@@ -30,9 +30,9 @@ public static class ContainerLayouts
     }
 
     /// <summary>The format from the magic bytes alone, for an image ingested as opaque bytes.</summary>
-    public static ContainerInfo Opaque(string path, long length)
+    public static ContainerInfo Opaque(string path, long length, string? root = null, FileIdentity? identity = null)
     {
-        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var file = SourceFile.OpenVerified(path, root, identity);
         return new ContainerInfo(Name(ImageLayoutReader.Detect(file, length)), "opaque bytes (tables not read)", length, 0, 0, 0, false);
     }
 

@@ -63,16 +63,15 @@ public sealed class ImageGrain(
         if (_status.State == IngestState.Running)
             return new IngestStatus(IngestState.Failed, 0, 0, $"'{Name}' is being ingested already; wait for it or cancel it",
                 IngestErrorKind.Conflict, null);
-        var file = ImageFileCheck.Resolve(request.Path);
-        var problem = ImageFileCheck.Problem(file);
+        var problem = ImageFileCheck.Pin(ref request, out var length);
         if (problem is not null) return Failed(IngestErrorKind.BadInput, problem);
         // Running the same ingest again (after an interruption, say) repeats nothing and fails nothing.
         if (record.State.Info is { } stored)
-            return await StoredContent.Matches(file.FullName, stored.Size, record.State.SegmentRecipes, layout, CancellationToken.None)
+            return await StoredContent.Matches(request, stored.Size, record.State.SegmentRecipes, layout, CancellationToken.None)
                 ? new IngestStatus(IngestState.Succeeded, stored.Size, stored.Size, null, IngestErrorKind.None, stored, AlreadyStored: true)
                 : Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists with other content; delete it first or ingest under another name");
 
-        var marker = new IngestMarker(Guid.NewGuid(), file.FullName, DateTimeOffset.UtcNow);
+        var marker = new IngestMarker(Guid.NewGuid(), request.Path, DateTimeOffset.UtcNow);
         try
         {
             record.State.Ingesting = marker;
@@ -86,8 +85,8 @@ public sealed class ImageGrain(
         }
         _cancel = new CancellationTokenSource();
         _bytesDone = 0;
-        _status = new IngestStatus(IngestState.Running, 0, file.Length, null, IngestErrorKind.None, null);
-        _run = RunIngest(request, marker, file.Length, _cancel.Token);
+        _status = new IngestStatus(IngestState.Running, 0, length, null, IngestErrorKind.None, null);
+        _run = RunIngest(request, marker, length, _cancel.Token);
         return await GetIngestStatus();
     }
 
@@ -149,12 +148,14 @@ public sealed class ImageGrain(
         IngestHeartbeat? heartbeat = null;
         try
         {
-            var regions = request.Opaque ? null : await Task.Run(() => ContainerLayouts.Read(path, size), cancellation);
+            var regions = request.Opaque ? null : await Task.Run(() => ContainerLayouts.Read(path, size, request.Root, request.Identity), cancellation);
             var formatAware = regions is not null && SegmentPlan.IsFormatAware(request.Strategy);
-            var container = regions is null ? ContainerLayouts.Opaque(path, size) : ContainerLayouts.Summary(regions, formatAware);
+            var container = regions is null ? ContainerLayouts.Opaque(path, size, request.Root, request.Identity) : ContainerLayouts.Summary(regions, formatAware);
             // A raw file's guest blocks are its own 4 KiB blocks: the uniform grid already follows them.
             var spans = formatAware && regions!.Format != ImageFormat.Raw ? ContainerLayouts.Spans(regions, DedupOptions.BlockSize) : null;
-            var plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId, spans);
+            // Every segment opens the file the ingest checked, or refuses.
+            var plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId, spans)
+                .Select(work => work with { SourceRoot = request.Root, SourceIdentity = request.Identity }).ToArray();
             fanOut = new SegmentFanOut(GrainFactory, logger, Name, ingestId, plan);
             using var onCancel = cancellation.Register(fanOut.StopAll);
             heartbeat = IngestHeartbeat.Start(layout, ingestId);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Win32.SafeHandles;
+using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Recipes;
@@ -14,9 +15,9 @@ namespace OrleansDedup.Grains.Images;
 /// </summary>
 internal static class StoredContent
 {
-    public static async Task<bool> Matches(string path, long size, string[] recipes, StoreLayout layout, CancellationToken cancellation)
+    public static async Task<bool> Matches(IngestRequest source, long size, string[] recipes, StoreLayout layout, CancellationToken cancellation)
     {
-        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var file = SourceFile.OpenVerified(source.Path, source.Root, source.Identity);
         if (RandomAccess.GetLength(file) != size) return false;
         using var differs = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         try

@@ -44,7 +44,7 @@ internal sealed class SegmentDeduplicator(
         var meter = index.Metrics?.StartSegment();
         try
         {
-            using var source = new SegmentSource(work.SourcePath, work.SourceLength, work.Offset, work.Length);
+            using var source = new SegmentSource(work.SourcePath, work.SourceLength, work.Offset, work.Length, work.SourceRoot, work.SourceIdentity);
             using (_recipe = new RecipeWriter(recipePath, layout.Runs, work.Offset, work.Length))
             {
                 reading = ReadAhead(source, buffers[0], 0);

@@ -1,6 +1,7 @@
 using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Images;
 
 namespace OrleansDedup.Grains.Segments;
 
@@ -13,15 +14,17 @@ internal sealed class SegmentSource : IDisposable
     private readonly string _path;
     private readonly long _sourceLength;
 
-    public SegmentSource(string path, long sourceLength, long offset, long length)
+    /// <param name="root">The image root to open <paramref name="path"/> beneath, and <paramref name="identity"/> the file
+    /// it must be (see <see cref="SourceFile"/>); a file swapped in since the ingest was checked is refused.</param>
+    public SegmentSource(string path, long sourceLength, long offset, long length, string? root = null, FileIdentity? identity = null)
     {
         _path = path;
         _sourceLength = sourceLength;
         try
         {
-            _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            _file = SourceFile.OpenVerified(path, root, identity);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
             throw new IngestException(IngestErrorKind.BadInput, $"cannot read {path}: {e.Message}");
         }

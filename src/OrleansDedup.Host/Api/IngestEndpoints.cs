@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Grains.Images;
 using OrleansDedup.Host.Security;
 
 namespace OrleansDedup.Host.Api;
@@ -33,7 +34,7 @@ public static class IngestEndpoints
         if (!Strategies.TryParse(body.Strategy, out var strategy))
             return Problems.Result(StatusCodes.Status400BadRequest, string.Format(Strategies.Unknown, body.Strategy));
 
-        switch (roots.Check(path, out var resolved))
+        switch (roots.Check(path, out var resolved, out var root))
         {
             case ImageRoots.Verdict.NoRoots:
                 logger.LogWarning("Refused ingest of {Image} from {Path}: no image roots are configured", name, path);
@@ -48,7 +49,9 @@ public static class IngestEndpoints
 
         var grain = grains.GetGrain<IImageGrain>(name);
         if (await RefuseIfBusyOrTaken(grain, name) is { } refused) return refused;
-        return Accepted(name, await grain.StartIngest(new IngestRequest(resolved, strategy, body.Opaque)));
+        // Opened beneath its root now, so that the grid reads this file or refuses (see SourceFile).
+        var ingest = new IngestRequest(resolved, strategy, body.Opaque, root, SourceFile.TryIdentify(resolved, root));
+        return Accepted(name, await grain.StartIngest(ingest));
     }
 
     private static async Task<IResult> Cancel(string name, IGrainFactory grains)

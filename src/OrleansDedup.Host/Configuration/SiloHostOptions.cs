@@ -9,7 +9,7 @@ namespace OrleansDedup.Host.Configuration;
 /// <summary>
 /// The silo host's settings: section <c>OrleansDedup</c> of appsettings.json, overridden by environment variables
 /// (<c>OrleansDedup__ClusterId</c>, <c>OrleansDedup__ImageRoots__0</c>, ...). Secrets (<see cref="ConnectionString"/>,
-/// <see cref="ApiKey"/>) come only from configuration or the environment, never from the repository.
+/// <see cref="ApiKey"/>, <see cref="ReadOnlyApiKey"/>) come only from configuration or the environment, never from the repository.
 /// </summary>
 public sealed class SiloHostOptions
 {
@@ -52,8 +52,12 @@ public sealed class SiloHostOptions
     /// <summary>Directories ingest-by-path may read; empty refuses every ingest by path.</summary>
     public string[] ImageRoots { get; set; } = [];
 
-    /// <summary>Required by every state-changing HTTP call (header X-Api-Key); if empty those calls are refused.</summary>
+    /// <summary>The read-write key (header X-Api-Key): every API call may use it, and state-changing calls need it; if
+    /// empty those calls are refused.</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>The read-only key: GET calls of the API (list, stats, image content, ...) and the dashboard only.</summary>
+    public string? ReadOnlyApiKey { get; set; }
 
     public long MaxUploadBytes { get; set; } = 64L << 30;
 
@@ -67,6 +71,8 @@ public sealed class SiloHostOptions
     public bool IsPostgreSql => string.Equals(Clustering, PostgreSqlClustering, StringComparison.OrdinalIgnoreCase);
 
     public bool HasApiKey => !string.IsNullOrEmpty(ApiKey);
+
+    public bool HasReadOnlyApiKey => !string.IsNullOrEmpty(ReadOnlyApiKey);
 
     /// <summary>Binds and checks the settings; a problem is reported as one <see cref="ConfigurationError"/> line.</summary>
     public static SiloHostOptions Load(IConfiguration configuration)
@@ -117,6 +123,10 @@ public sealed class SiloHostOptions
         }
         if (HasApiKey && ApiKey!.Length < MinApiKeyLength)
             throw new ConfigurationError($"the API key is shorter than {MinApiKeyLength} characters; set {Env(nameof(ApiKey))} to a long random secret");
+        if (HasReadOnlyApiKey && ReadOnlyApiKey!.Length < MinApiKeyLength)
+            throw new ConfigurationError($"the read-only API key is shorter than {MinApiKeyLength} characters; set {Env(nameof(ReadOnlyApiKey))} to a long random secret");
+        if (HasApiKey && ApiKey == ReadOnlyApiKey)
+            throw new ConfigurationError($"the read-only API key equals the read-write key; give {Env(nameof(ReadOnlyApiKey))} a secret of its own");
         if (MaxUploadBytes < 1) throw new ConfigurationError($"the upload limit must be positive; fix {Env(nameof(MaxUploadBytes))}");
         try
         {

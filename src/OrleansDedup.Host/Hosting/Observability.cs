@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -13,10 +12,11 @@ namespace OrleansDedup.Host.Hosting;
 
 /// <summary>
 /// Metrics and the Orleans Dashboard. Every silo host serves Prometheus metrics at <see cref="MetricsPath"/>
-/// (unauthenticated, like every GET): the grid's own meter <see cref="DedupMetrics.MeterName"/>, Orleans' meter and the
+/// (unauthenticated, like <c>/healthz</c>; an operator may guard it at the network): the grid's own meter <see cref="DedupMetrics.MeterName"/>, Orleans' meter and the
 /// .NET runtime's. The Orleans Dashboard is off unless <c>OrleansDedup__Dashboard=true</c>; then it is served at
-/// <see cref="DashboardPath"/> and every request to it, reads included, needs the API key: header <c>X-Api-Key</c>, or
-/// HTTP Basic authentication with the key as password (any user name), which a browser asks for by itself.
+/// <see cref="DashboardPath"/> and every request to it needs an API key, read-only or read-write (the dashboard only shows):
+/// header <c>X-Api-Key</c>, or HTTP Basic authentication with the key as password (any user name), which a browser asks
+/// for by itself.
 /// </summary>
 public static class Observability
 {
@@ -47,22 +47,21 @@ public static class Observability
     {
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         if (!DashboardEnabled(app.Configuration)) return;
-        var options = app.Services.GetRequiredService<SiloHostOptions>();
-        var keyHash = options.HasApiKey ? Hash(options.ApiKey!) : null;
+        var keys = app.Services.GetRequiredService<ApiKeys>();
         // A middleware, not an endpoint filter: it guards whatever the dashboard maps under its prefix, static files included.
         app.UseWhen(c => c.Request.Path.StartsWithSegments(DashboardPath), branch => branch.Use(async (context, next) =>
         {
-            if (keyHash is null)
+            if (!keys.Any)
             {
                 await Problems.Result(StatusCodes.Status503ServiceUnavailable,
-                    $"the dashboard is disabled: no API key is configured; set {SiloHostOptions.Section}__{nameof(SiloHostOptions.ApiKey)} on the silo").ExecuteAsync(context);
+                    $"the dashboard is disabled: no API key is configured; set {ApiKeyGate.WriteKeySetting} or {ApiKeyGate.ReadKeySetting} on the silo").ExecuteAsync(context);
                 return;
             }
-            if (!Authorized(context.Request, keyHash))
+            if (Granted(context.Request, keys) == ApiAccess.None)
             {
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"orleans-dedup dashboard (password: the API key)\", charset=\"UTF-8\"";
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"orleans-dedup dashboard (password: an API key)\", charset=\"UTF-8\"";
                 await Problems.Result(StatusCodes.Status401Unauthorized,
-                    $"the dashboard needs the API key: header {ApiKeyFilter.Header}, or Basic authentication with the key as password").ExecuteAsync(context);
+                    $"the dashboard needs an API key: header {ApiKeyGate.Header}, or Basic authentication with the key as password").ExecuteAsync(context);
                 return;
             }
             await next(context);
@@ -70,13 +69,13 @@ public static class Observability
         app.MapOrleansDashboard(DashboardPath);
     }
 
-    private static bool Authorized(HttpRequest request, byte[] keyHash)
+    private static ApiAccess Granted(HttpRequest request, ApiKeys keys)
     {
-        var header = request.Headers[ApiKeyFilter.Header];
-        if (header.Count == 1) return Matches(header[0], keyHash);
+        var header = request.Headers[ApiKeyGate.Header];
+        if (header.Count == 1) return keys.Grant(header[0]);
         if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var auth)
             || !string.Equals(auth.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || auth.Parameter is null)
-            return false;
+            return ApiAccess.None;
         string credentials;
         try
         {
@@ -84,14 +83,9 @@ public static class Observability
         }
         catch (FormatException)
         {
-            return false;
+            return ApiAccess.None;
         }
         var colon = credentials.IndexOf(':');
-        return colon >= 0 && Matches(credentials[(colon + 1)..], keyHash);
+        return colon >= 0 ? keys.Grant(credentials[(colon + 1)..]) : ApiAccess.None;
     }
-
-    /// <summary>Constant time, as for the API: both sides hashed to the same length first.</summary>
-    private static bool Matches(string? given, byte[] keyHash) => given is not null && CryptographicOperations.FixedTimeEquals(Hash(given), keyHash);
-
-    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

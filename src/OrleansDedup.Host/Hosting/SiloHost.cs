@@ -94,8 +94,7 @@ public static class SiloHost
         app.Services.GetRequiredService<ScratchDirectories>().Prepare(logger);
         Map(app);
         LogTransport(logger, options, advertised, tls);
-        if (!options.HasApiKey)
-            logger.LogWarning("No API key is configured: state-changing calls are refused until {Key} is set", $"{SiloHostOptions.Section}__{nameof(SiloHostOptions.ApiKey)}");
+        LogApiKeys(logger, options);
         try
         {
             await app.RunAsync();
@@ -127,6 +126,7 @@ public static class SiloHost
             c.ProblemDetails.Detail ??= $"{c.HttpContext.Request.Method} {c.HttpContext.Request.Path}: {c.ProblemDetails.Title ?? "error"}");
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton(new ImageRoots(options.ImageRoots));
         builder.Services.AddSingleton(new ScratchDirectories(options.DataDirectory));
         builder.Services.AddSingleton<UploadCleanup>();
@@ -172,13 +172,24 @@ public static class SiloHost
                 options.SiloPort, options.GatewayPort, listen);
     }
 
+    private static void LogApiKeys(ILogger logger, SiloHostOptions options)
+    {
+        if (!options.HasApiKey && !options.HasReadOnlyApiKey)
+            logger.LogWarning("No API key is configured: every /api call is refused (503) until {WriteKey} (read-write) or {ReadKey} (read-only) is set; /healthz and /metrics stay open",
+                ApiKeyGate.WriteKeySetting, ApiKeyGate.ReadKeySetting);
+        else if (!options.HasApiKey)
+            logger.LogWarning("No read-write API key is configured: reads need {ReadKey}, and state-changing calls are refused (503) until {WriteKey} is set",
+                ApiKeyGate.ReadKeySetting, ApiKeyGate.WriteKeySetting);
+    }
+
     private static void Map(WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         HealthEndpoints.Map(app);
         Observability.Map(app);
-        var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
+        ApiKeyGate.Use(app);
+        var api = ApiKeyGate.RequireApiKey(app.MapGroup("/api"));
         ImageEndpoints.Map(api);
         IngestEndpoints.Map(api);
         UploadEndpoints.Map(api);

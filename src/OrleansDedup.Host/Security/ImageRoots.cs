@@ -3,7 +3,9 @@ namespace OrleansDedup.Host.Security;
 /// <summary>
 /// The directories ingest-by-path may read. A path is accepted only if it lies inside a root both as written
 /// (after <see cref="Path.GetFullPath(string)"/>: no <c>../</c> way out) and after every symbolic link on the way is
-/// resolved (no link out). The grid is then given the resolved path, so what was checked is what is read.
+/// resolved (no link out). The grid is then given the resolved path and its root, and opens the file beneath that root
+/// without following links and checks its identity at every open (<c>SourceFile</c>), so that a link swapped in after
+/// this check leads nowhere.
 /// </summary>
 public sealed class ImageRoots
 {
@@ -19,9 +21,13 @@ public sealed class ImageRoots
     public enum Verdict { Allowed, NotAbsolute, Outside, NoRoots }
 
     /// <summary>Checks a client's path; on <see cref="Verdict.Allowed"/>, <paramref name="resolved"/> is the path to read.</summary>
-    public Verdict Check(string path, out string resolved)
+    public Verdict Check(string path, out string resolved) => Check(path, out resolved, out _);
+
+    /// <summary>As <see cref="Check(string, out string)"/>; <paramref name="root"/> is the resolved root the path lies in.</summary>
+    public Verdict Check(string path, out string resolved, out string root)
     {
         resolved = "";
+        root = "";
         if (IsEmpty) return Verdict.NoRoots;
         if (string.IsNullOrWhiteSpace(path) || !Path.IsPathFullyQualified(path) || path.Contains('\0')) return Verdict.NotAbsolute;
         var lexical = Path.GetFullPath(path);
@@ -35,8 +41,9 @@ public sealed class ImageRoots
         {
             return Verdict.Outside; // a link loop, or a link that cannot be read: nothing to trust
         }
-        if (!_roots.Any(r => IsInside(real, r.Resolved))) return Verdict.Outside;
+        if (_roots.FirstOrDefault(r => IsInside(real, r.Resolved)) is not { Resolved: not null } inside) return Verdict.Outside;
         resolved = real;
+        root = Path.TrimEndingDirectorySeparator(inside.Resolved);
         return Verdict.Allowed;
     }
 
