@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
@@ -7,7 +8,8 @@ namespace OrleansDedup.ImageFormats;
 /// <summary>
 /// Writes a guest disk as a dynamic VDI (VirtualBox's disk image, header version 1.1): pre-header, header, block
 /// map, then only the 1 MiB blocks that hold data, in guest order; all-zero blocks stay unallocated. One pass over the
-/// disk and one buffer; the block map costs 4 bytes per MiB of disk.
+/// disk's data; the block map (4 bytes per MiB of disk, all of them "free" but those of the blocks written, as the
+/// format wants) is written a piece at a time as the pass goes by.
 /// </summary>
 public static class DynamicVdiWriter
 {
@@ -18,35 +20,48 @@ public static class DynamicVdiWriter
     private const int MapOffset = 0x200;
     private const uint Dynamic = 1;
     private const uint Free = 0xFFFFFFFF;
-    private const long MaxBlocks = (int.MaxValue - MapOffset) / 4; // the block map is one array (512 TiB of disk)
+    private const int PieceEntries = 16 << 10; // block map entries written at once: 64 KiB, 16 GiB of disk
 
     /// <summary>Writes the VDI of <paramref name="disk"/> to <paramref name="output"/> (truncated first);
-    /// <paramref name="progress"/> receives the disk bytes as they are read.</summary>
-    public static void Write(IGuestDisk disk, SafeFileHandle output, Guid uniqueId, Action<long>? progress = null)
+    /// <paramref name="progress"/> receives the bytes of the disk's data extents as they are read.</summary>
+    /// <exception cref="FormatLimitException">The disk is larger than <see cref="GuestDiskLimits.Vdi"/>.</exception>
+    public static void Write(IGuestDisk disk, SafeFileHandle output, Guid uniqueId, Action<long>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(disk);
         ArgumentNullException.ThrowIfNull(output);
         long size = disk.Size;
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        GuestDiskLimits.Check(ImageFormat.Vdi, size);
         long blocks = (size + BlockSize - 1) / BlockSize;
-        if (size < 0 || blocks > MaxBlocks) throw new ArgumentOutOfRangeException(nameof(size), size, $"a VDI holds at most {MaxBlocks} blocks of 1 MiB");
         long dataOffset = (MapOffset + blocks * 4 + BlockSize - 1) / BlockSize * BlockSize;
-        var map = new byte[blocks * 4]; // as written: little-endian block numbers
+        var piece = new byte[PieceEntries * 4]; // as written: little-endian block numbers
+        MemoryMarshal.Cast<byte, uint>(piece.AsSpan()).Fill(Free);
+        long current = 0; // the piece of the map being filled
         uint allocated = 0;
         RandomAccess.SetLength(output, 0);
-        DataBlocks.Scan(disk, BlockSize, progress, (b, data) =>
+        DataBlocks.Scan(disk, BlockSize, progress, cancellation, (b, data) =>
         {
-            if (data.IsEmpty)
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(map.AsSpan((int)(b * 4)), Free);
-                return;
-            }
-
+            if (data.IsEmpty) return;
+            while (b / PieceEntries != current) FlushPiece();
             RandomAccess.Write(output, data, dataOffset + (long)allocated * BlockSize);
-            BinaryPrimitives.WriteUInt32LittleEndian(map.AsSpan((int)(b * 4)), allocated++);
+            BinaryPrimitives.WriteUInt32LittleEndian(piece.AsSpan((int)(b % PieceEntries * 4)), allocated++);
         });
+        while (current * PieceEntries < blocks)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            FlushPiece();
+        }
+
         RandomAccess.Write(output, Header(size, (uint)blocks, allocated, dataOffset, uniqueId), 0);
-        RandomAccess.Write(output, map, MapOffset);
         RandomAccess.SetLength(output, dataOffset + (long)allocated * BlockSize);
+
+        void FlushPiece()
+        {
+            int entries = (int)Math.Min(PieceEntries, blocks - current * PieceEntries);
+            RandomAccess.Write(output, piece.AsSpan(0, entries * 4), MapOffset + current * PieceEntries * 4);
+            MemoryMarshal.Cast<byte, uint>(piece.AsSpan()).Fill(Free);
+            current++;
+        }
     }
 
     private static byte[] Header(long size, uint blocks, uint allocated, long dataOffset, Guid uniqueId)

@@ -14,9 +14,11 @@ public static class FixedVhdWriter
 
     /// <summary>Pads <paramref name="output"/>, which holds <paramref name="guestSize"/> bytes of raw guest disk, to whole
     /// sectors and appends the footer; returns the guest size the footer records.</summary>
+    /// <exception cref="FormatLimitException">The disk is larger than <see cref="GuestDiskLimits.Vhd"/>.</exception>
     public static long AppendFooter(SafeFileHandle output, long guestSize, Guid uniqueId, DateTimeOffset created)
     {
         ArgumentNullException.ThrowIfNull(output);
+        GuestDiskLimits.Check(ImageFormat.Vhd, guestSize);
         long size = (guestSize + Sector - 1) / Sector * Sector;
         RandomAccess.SetLength(output, size);
         RandomAccess.Write(output, Footer(size, uniqueId, created), size);

@@ -10,6 +10,10 @@ public interface IGuestDisk
     /// <summary>Fills <paramref name="buffer"/> with the guest bytes at <paramref name="offset"/>; the range lies within
     /// <see cref="Size"/>, and what nothing maps reads as zeros.</summary>
     void Read(Span<byte> buffer, long offset);
+
+    /// <summary>The guest ranges that may hold data, ascending and disjoint; the rest reads as zeros. Found from the
+    /// layout and the file's holes, so listing them costs the data's extents, never the disk's size.</summary>
+    IEnumerable<(long Offset, long Length)> DataExtents();
 }
 
 /// <summary>A raw disk image: the guest bytes are the file's.</summary>
@@ -24,6 +28,8 @@ public sealed class RawGuestDisk(SafeFileHandle file, long size) : IGuestDisk
             throw new IOException($"the raw disk ended at 0x{offset:x}, before its {size} bytes");
         }
     }
+
+    public IEnumerable<(long Offset, long Length)> DataExtents() => GuestExtents.FileData(file, 0, size);
 }
 
 /// <summary>
@@ -81,6 +87,23 @@ public sealed class ContainerGuestDisk : IGuestDisk
             }
         }
     }
+
+    public IEnumerable<(long Offset, long Length)> DataExtents()
+    {
+        foreach (var region in _byGuest)
+        {
+            if (region.Kind == RegionKind.CompressedGuestData)
+            {
+                yield return Clip(region.GuestOffset, GuestLength(region));
+                continue;
+            }
+
+            foreach (var (file, length) in GuestExtents.FileData(_container, region.FileOffset, region.Length))
+                yield return Clip(region.GuestOffset + (file - region.FileOffset), length);
+        }
+    }
+
+    private (long Offset, long Length) Clip(long offset, long length) => (offset, Math.Max(0, Math.Min(length, Size - offset)));
 
     private long GuestLength(ImageRegion region) =>
         region.Kind == RegionKind.GuestData ? region.Length : CompressedUnits.UnitLength(_layout, region);

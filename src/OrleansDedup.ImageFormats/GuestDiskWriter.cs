@@ -11,10 +11,12 @@ public static class GuestDiskWriter
 
     /// <summary>
     /// Truncates <paramref name="output"/>, writes every guest region at its guest offset and sets the length to
-    /// the virtual size, so holes stay sparse and read as zeros. <paramref name="progress"/> receives the container
-    /// bytes of guest regions as they are done: in all, the sum of their lengths.
+    /// the virtual size, so holes stay sparse and read as zeros. The holes of the container (a restored image's zero
+    /// runs) are neither read nor written. <paramref name="progress"/> receives the container bytes of guest regions as
+    /// they are done: in all, the sum of their lengths.
     /// </summary>
-    public static void WriteRaw(SafeFileHandle container, ImageLayout layout, SafeFileHandle output, Action<long>? progress = null)
+    public static void WriteRaw(SafeFileHandle container, ImageLayout layout, SafeFileHandle output, Action<long>? progress = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(layout);
@@ -27,10 +29,11 @@ public static class GuestDiskWriter
         {
             foreach (var region in layout.Regions)
             {
+                cancellation.ThrowIfCancellationRequested();
                 switch (region.Kind)
                 {
                     case RegionKind.GuestData:
-                        Copy(container, region, output, buffer, progress);
+                        Copy(container, region, output, buffer, progress, cancellation);
                         break;
                     case RegionKind.CompressedGuestData:
                         Inflate(container, layout, region, output, buffer, progress);
@@ -44,21 +47,30 @@ public static class GuestDiskWriter
         }
     }
 
-    private static void Copy(SafeFileHandle container, ImageRegion region, SafeFileHandle output, byte[] buffer, Action<long>? progress)
+    private static void Copy(SafeFileHandle container, ImageRegion region, SafeFileHandle output, byte[] buffer, Action<long>? progress,
+        CancellationToken cancellation)
     {
-        for (long done = 0; done < region.Length;)
+        long reported = region.FileOffset;
+        foreach (var (offset, length) in GuestExtents.FileData(container, region.FileOffset, region.Length))
         {
-            int want = (int)Math.Min(buffer.Length, region.Length - done);
-            int read = RandomAccess.Read(container, buffer.AsSpan(0, want), region.FileOffset + done);
-            if (read == 0)
+            for (long done = 0; done < length;)
             {
-                throw new IOException($"the container ended at 0x{region.FileOffset + done:x}, inside a guest data region; was it truncated?");
-            }
+                cancellation.ThrowIfCancellationRequested();
+                int want = (int)Math.Min(buffer.Length, length - done);
+                int read = RandomAccess.Read(container, buffer.AsSpan(0, want), offset + done);
+                if (read == 0)
+                {
+                    throw new IOException($"the container ended at 0x{offset + done:x}, inside a guest data region; was it truncated?");
+                }
 
-            WriteNonZero(output, buffer.AsSpan(0, read), region.GuestOffset + done);
-            done += read;
-            progress?.Invoke(read);
+                WriteNonZero(output, buffer.AsSpan(0, read), region.GuestOffset + (offset - region.FileOffset) + done);
+                done += read;
+                progress?.Invoke(offset + done - reported);
+                reported = offset + done;
+            }
         }
+
+        progress?.Invoke(region.FileOffset + region.Length - reported); // the hole at the end, if any
     }
 
     /// <summary>Skips zero runs: the output starts empty, so they stay holes, as a fixed VHD's unused space should.</summary>

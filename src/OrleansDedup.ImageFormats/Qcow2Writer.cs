@@ -1,14 +1,15 @@
 using System.Buffers.Binary;
-using System.Collections;
 using Microsoft.Win32.SafeHandles;
 
 namespace OrleansDedup.ImageFormats;
 
 /// <summary>
-/// Writes a raw guest disk as a qcow2 version 3 image (QEMU's docs/interop/qcow2.txt) in one pass: the header cluster,
-/// then the 64 KiB clusters that hold data in guest order, then the L2 tables, the L1 table, the refcount table and
-/// its blocks. All-zero clusters stay unallocated. Every cluster is used once, so every refcount is 1 and every L1
-/// and L2 entry carries the COPIED flag, as `qemu-img check` expects.
+/// Writes a raw guest disk as a qcow2 version 3 image (QEMU's docs/interop/qcow2.txt) in one pass over its data: the
+/// header cluster, the L1 table, then for each 512 MiB of guest disk that holds data its L2 table followed by its
+/// 64 KiB data clusters in guest order, then the refcount table and its blocks. All-zero clusters stay unallocated,
+/// and what the writer costs follows the data: one L2 table in memory, an L1 entry written per L2 table. Every
+/// cluster is used once, so every refcount is 1 and every L1 and L2 entry carries the COPIED flag, as `qemu-img
+/// check` expects.
 /// </summary>
 public static class Qcow2Writer
 {
@@ -19,28 +20,24 @@ public static class Qcow2Writer
     private const ulong Copied = 1UL << 63;
     private const int L2Entries = ClusterSize / 8;
     private const int RefcountsPerBlock = ClusterSize / 2; // refcount_order 4: 16-bit counts
+    private const long L1Cluster = 1;
 
     /// <summary>Writes the qcow2 of <paramref name="disk"/> (its size rounded up to whole sectors, as qcow2 wants) to
     /// <paramref name="output"/>, truncated first; returns the virtual size it records. <paramref name="progress"/>
-    /// receives the disk bytes as they are read.</summary>
-    public static long Write(IGuestDisk disk, SafeFileHandle output, Action<long>? progress = null)
+    /// receives the bytes of the disk's data extents as they are read.</summary>
+    /// <exception cref="FormatLimitException">The disk is larger than <see cref="GuestDiskLimits.Qcow2"/>.</exception>
+    public static long Write(IGuestDisk disk, SafeFileHandle output, Action<long>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(disk);
         ArgumentNullException.ThrowIfNull(output);
         long size = disk.Size;
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        GuestDiskLimits.Check(ImageFormat.Qcow2, size);
         long virtualSize = (size + 511) / 512 * 512;
-        long clusters = (virtualSize + ClusterSize - 1) / ClusterSize;
-        if (size < 0 || clusters > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(size), size, "this writer holds at most 128 TiB");
-        long l1Entries = (clusters + L2Entries - 1) / L2Entries;
-        var allocated = new BitArray((int)clusters);
-        var tables = new BitArray((int)l1Entries);
+        long l1Entries = ((virtualSize + ClusterSize - 1) / ClusterSize + L2Entries - 1) / L2Entries;
         RandomAccess.SetLength(output, 0);
-        var (data, l2Tables) = WriteDataClusters(disk, output, allocated, tables, progress);
+        long refcountTableStart = WriteData(disk, output, L1Cluster + ClustersFor(l1Entries * 8), progress, cancellation);
 
-        long l2Start = 1 + data;
-        long l1Start = l2Start + l2Tables;
-        long l1Clusters = ClustersFor(l1Entries * 8);
-        long refcountTableStart = l1Start + l1Clusters;
         long refcountBlocks = 0, refcountTableClusters = 0, total;
         while (true)
         {
@@ -51,62 +48,49 @@ public static class Qcow2Writer
             (refcountBlocks, refcountTableClusters) = (blocks, tableClusters);
         }
 
-        var l1 = WriteL2Tables(output, allocated, tables, l2Start);
-        Write(output, l1, l1Start);
         long refcountBlocksStart = refcountTableStart + refcountTableClusters;
         var table = new byte[refcountBlocks * 8];
         for (long b = 0; b < refcountBlocks; b++)
             BinaryPrimitives.WriteUInt64BigEndian(table.AsSpan((int)(b * 8)), (ulong)((refcountBlocksStart + b) * ClusterSize));
         Write(output, table, refcountTableStart);
         WriteRefcountBlocks(output, refcountBlocksStart, refcountBlocks, total);
-        RandomAccess.Write(output, Header(virtualSize, l1Entries, l1Start, refcountTableStart, refcountTableClusters), 0);
+        RandomAccess.Write(output, Header(virtualSize, l1Entries, L1Cluster, refcountTableStart, refcountTableClusters), 0);
         RandomAccess.SetLength(output, total * ClusterSize);
         return virtualSize;
     }
 
-    /// <summary>Writes each cluster with data at host cluster 1, 2, ... in guest order and marks it, and the L2 table
-    /// that will map it; returns how many clusters and tables that makes.</summary>
-    private static (long Clusters, long Tables) WriteDataClusters(IGuestDisk disk, SafeFileHandle output, BitArray allocated,
-        BitArray tables, Action<long>? progress)
+    /// <summary>Writes, from host cluster <paramref name="next"/> on, each L2 table that maps data followed by its data
+    /// clusters, and the L1 entry of each table (the L1 table is at host cluster <see cref="L1Cluster"/>; the entries of tables never written
+    /// stay zero, unallocated). Returns the host cluster after the last one written.</summary>
+    private static long WriteData(IGuestDisk disk, SafeFileHandle output, long next, Action<long>? progress, CancellationToken cancellation)
     {
-        long written = 0, used = 0;
-        DataBlocks.Scan(disk, ClusterSize, progress, (c, data) =>
+        var l2 = new byte[ClusterSize];
+        var l1Entry = new byte[8];
+        long table = -1, l2Cluster = 0;
+        DataBlocks.Scan(disk, ClusterSize, progress, cancellation, (c, data) =>
         {
             if (data.IsEmpty) return;
-            RandomAccess.Write(output, data, (1 + written) * ClusterSize);
-            allocated[(int)c] = true;
-            written++;
-            if (!tables[(int)(c / L2Entries)])
+            if (c / L2Entries != table)
             {
-                tables[(int)(c / L2Entries)] = true;
-                used++;
+                Flush();
+                table = c / L2Entries;
+                l2Cluster = next++;
             }
+
+            RandomAccess.Write(output, data, next * ClusterSize);
+            BinaryPrimitives.WriteUInt64BigEndian(l2.AsSpan((int)(c % L2Entries) * 8), (ulong)(next++ * ClusterSize) | Copied);
         });
-        return (written, used);
-    }
+        Flush();
+        return next;
 
-    /// <summary>Writes one L2 table per L1 entry that maps any data, from host cluster <paramref name="l2Start"/> on;
-    /// returns the L1 table. Data cluster n (in guest order) is host cluster 1 + n.</summary>
-    private static byte[] WriteL2Tables(SafeFileHandle output, BitArray allocated, BitArray tables, long l2Start)
-    {
-        var l1 = new byte[ClustersFor(tables.Length * 8L) * ClusterSize];
-        var l2 = new byte[ClusterSize];
-        long dataCluster = 1, l2Cluster = l2Start;
-        for (int t = 0; t < tables.Length; t++)
+        void Flush()
         {
-            if (!tables[t]) continue;
-            Array.Clear(l2);
-            for (int i = 0; i < L2Entries && (long)t * L2Entries + i < allocated.Length; i++)
-            {
-                if (allocated[t * L2Entries + i])
-                    BinaryPrimitives.WriteUInt64BigEndian(l2.AsSpan(i * 8), (ulong)(dataCluster++ * ClusterSize) | Copied);
-            }
-
+            if (table < 0) return;
             RandomAccess.Write(output, l2, l2Cluster * ClusterSize);
-            BinaryPrimitives.WriteUInt64BigEndian(l1.AsSpan(t * 8), (ulong)(l2Cluster++ * ClusterSize) | Copied);
+            Array.Clear(l2);
+            BinaryPrimitives.WriteUInt64BigEndian(l1Entry, (ulong)(l2Cluster * ClusterSize) | Copied);
+            RandomAccess.Write(output, l1Entry, L1Cluster * ClusterSize + table * 8);
         }
-
-        return l1;
     }
 
     /// <summary>Refcount 1 for host clusters 0 .. <paramref name="total"/> - 1, 0 past them.</summary>

@@ -6,9 +6,10 @@ namespace OrleansDedup.ImageFormats;
 
 /// <summary>
 /// Writes a raw guest disk as a monolithicSparse VMDK (VMware's Virtual Disk Format 5.0, hosted sparse extent) in one
-/// pass: header, embedded descriptor, grain directory and every grain table up front, as VMware lays them out, then
-/// the 64 KiB grains that hold data in guest order. All-zero grains stay unallocated. One grain table is in memory at
-/// a time.
+/// pass over its data: header, embedded descriptor and grain directory, then for each 32 MiB of guest disk that holds
+/// data its 64 KiB grains in guest order followed by its grain table. All-zero grains stay unallocated, and so do the
+/// grain tables that would map none (a zero directory entry, which QEMU and VirtualBox read as all unallocated): the
+/// file and the work follow the data, not the capacity. One grain table is in memory at a time.
 /// </summary>
 public static class SparseVmdkWriter
 {
@@ -25,56 +26,72 @@ public static class SparseVmdkWriter
     /// <summary>Writes the VMDK of <paramref name="disk"/> (its size rounded up to whole sectors) to
     /// <paramref name="output"/>, truncated first; <paramref name="extentName"/> is the file name the descriptor gives its
     /// one extent: the output's own. Returns the capacity it records, in bytes. <paramref name="progress"/> receives the
-    /// disk bytes as they are read.</summary>
-    public static long Write(IGuestDisk disk, SafeFileHandle output, string extentName, Action<long>? progress = null)
+    /// bytes of the disk's data extents as they are read.</summary>
+    /// <exception cref="FormatLimitException">The disk is larger than <see cref="GuestDiskLimits.Vmdk"/>, or its data
+    /// more than the grain tables' 32-bit sector offsets reach (2 TiB of file).</exception>
+    public static long Write(IGuestDisk disk, SafeFileHandle output, string extentName, Action<long>? progress = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(disk);
         ArgumentNullException.ThrowIfNull(output);
         long size = disk.Size;
-        if (size < 0 || size > Limits.MaxVirtualSize) throw new ArgumentOutOfRangeException(nameof(size), size, "not a disk size VMDK holds");
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        GuestDiskLimits.Check(ImageFormat.Vmdk, size);
         long capacity = (size + Sector - 1) / Sector;
         long grains = (capacity + GrainSectors - 1) / GrainSectors;
         long tables = (grains + TableEntries - 1) / TableEntries;
         long directorySector = DescriptorSector + DescriptorSectors;
         long directorySectors = (tables * 4 + Sector - 1) / Sector;
-        long firstTable = directorySector + directorySectors;
-        long overhead = (firstTable + tables * TableSectors + GrainSectors - 1) / GrainSectors * GrainSectors;
-        if (overhead + grains * GrainSectors > uint.MaxValue) throw new ArgumentOutOfRangeException(nameof(size), size, "grain offsets would not fit the grain tables' 32 bits");
+        long overhead = (directorySector + directorySectors + GrainSectors - 1) / GrainSectors * GrainSectors;
 
         RandomAccess.SetLength(output, 0);
         RandomAccess.Write(output, Header(capacity, directorySector, overhead), 0);
         RandomAccess.Write(output, Descriptor(capacity, extentName), DescriptorSector * Sector);
-        var directory = new byte[directorySectors * Sector];
-        for (long t = 0; t < tables; t++)
-            BinaryPrimitives.WriteUInt32LittleEndian(directory.AsSpan((int)(t * 4)), (uint)(firstTable + t * TableSectors));
-        RandomAccess.Write(output, directory, directorySector * Sector);
-        long end = WriteGrains(disk, output, grains, firstTable, overhead, progress);
-        RandomAccess.SetLength(output, Math.Max(end, overhead) * Sector);
+        long end = WriteGrains(disk, output, directorySector, overhead, progress, cancellation);
+        RandomAccess.SetLength(output, end * Sector);
         return capacity * Sector;
     }
 
-    /// <summary>Writes the grains with data from sector <paramref name="overhead"/> on and each grain table once full;
-    /// returns the sector after the last grain.</summary>
-    private static long WriteGrains(IGuestDisk disk, SafeFileHandle output, long grains, long firstTable, long overhead, Action<long>? progress)
+    /// <summary>Writes the grains with data from sector <paramref name="next"/> on, each grain table after its grains
+    /// and its directory entry; returns the sector after the last one written.</summary>
+    private static long WriteGrains(IGuestDisk disk, SafeFileHandle output, long directorySector, long next, Action<long>? progress,
+        CancellationToken cancellation)
     {
         var table = new byte[TableEntries * 4];
-        long next = overhead;
-        DataBlocks.Scan(disk, GrainSize, progress, (g, data) =>
+        var entry = new byte[4];
+        long current = -1;
+        DataBlocks.Scan(disk, GrainSize, progress, cancellation, (g, data) =>
         {
-            if (!data.IsEmpty)
+            if (data.IsEmpty) return;
+            if (g / TableEntries != current)
             {
-                RandomAccess.Write(output, data, next * Sector);
-                BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan((int)(g % TableEntries) * 4), (uint)next);
-                next += GrainSectors;
+                Flush();
+                current = g / TableEntries;
             }
 
-            if (g % TableEntries == TableEntries - 1 || g == grains - 1)
-            {
-                RandomAccess.Write(output, table, (firstTable + g / TableEntries * TableSectors) * Sector);
-                Array.Clear(table);
-            }
+            RandomAccess.Write(output, data, Reserve(GrainSectors) * Sector);
+            BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan((int)(g % TableEntries) * 4), (uint)(next - GrainSectors));
         });
+        Flush();
         return next;
+
+        void Flush()
+        {
+            if (current < 0) return;
+            long at = Reserve(TableSectors);
+            RandomAccess.Write(output, table, at * Sector);
+            Array.Clear(table);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry, (uint)at);
+            RandomAccess.Write(output, entry, directorySector * Sector + current * 4);
+        }
+
+        long Reserve(long sectors)
+        {
+            if (next + sectors > uint.MaxValue)
+                throw new FormatLimitException("a monolithicSparse VMDK's grain tables address at most 2 TiB of file (32-bit sector offsets); this disk holds more data");
+            next += sectors;
+            return next - sectors;
+        }
     }
 
     private static byte[] Header(long capacity, long directorySector, long overhead)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Host.Api;
+using OrleansDedup.ImageFormats;
 
 namespace OrleansDedup.Host.Tests;
 
@@ -19,6 +20,14 @@ public sealed class ApiExceptionHandlerTests
         var (code, detail) = await Handle(new IngestException(kind, "first line\nsecond line"));
         Assert.Equal(status, code);
         Assert.Equal("first line second line", detail);
+    }
+
+    [Fact]
+    public async Task A_disk_larger_than_a_format_holds_is_422_with_its_line()
+    {
+        var (code, detail) = await Handle(new FormatLimitException("a VHD holds at most 2040 GiB; this disk is 100 TiB"));
+        Assert.Equal(422, code);
+        Assert.Equal("a VHD holds at most 2040 GiB; this disk is 100 TiB", detail);
     }
 
     [Fact]

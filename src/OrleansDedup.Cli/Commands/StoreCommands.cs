@@ -52,7 +52,7 @@ public sealed class RestoreCommand : GridCommand<RestoreSettings>
             ?? throw new UserError($"there is no image named '{settings.Image}'; see `list`", ExitCodes.NotFound);
         var started = DateTime.UtcNow;
         var guest = settings.GuestFormat;
-        var total = guest is { } target ? GuestDiskExport.ProgressTotal(info, target) : info.Size;
+        var total = guest is not null ? GuestDiskExport.ProgressTotal(info) : info.Size;
         await ProgressView.Run(settings.Json, settings.Image, total, progress => guest is { } format
             ? GuestDiskExport.ToFile(grid.Client, info, output, format, progress, cancellation)
             : ImageDownload.ToFile(grid.Client, info, output, progress, cancellation));

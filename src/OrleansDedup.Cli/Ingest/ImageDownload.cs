@@ -1,5 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
+using OrleansDedup.ImageFormats;
 
 namespace OrleansDedup.Cli.Ingest;
 
@@ -7,6 +8,7 @@ namespace OrleansDedup.Cli.Ingest;
 /// or in a cluster whose store this machine cannot see.</summary>
 public static class ImageDownload
 {
+    /// <exception cref="UserError">Exit 3: the file system cannot hold a file the image's size.</exception>
     public static async Task<ImageInfo> ToFile(IClusterClient client, ImageInfo info, string path, Action<long> progress, CancellationToken cancellation)
     {
         var partial = path + ".partial";
@@ -14,6 +16,8 @@ public static class ImageDownload
         {
             await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1))
             {
+                // Sized first, as a hole: a file system that cannot hold the image refuses before anything is read.
+                SetLength(output, info.Size, path, info.Name);
                 var position = 0L;
                 await foreach (var chunk in client.GetGrain<IStoreOperationsGrain>(Random.Shared.NextInt64()).Restore(info.Name).WithCancellation(cancellation))
                 {
@@ -33,6 +37,18 @@ public static class ImageDownload
         {
             File.Delete(partial);
             throw;
+        }
+    }
+
+    private static void SetLength(FileStream output, long length, string path, string image)
+    {
+        try
+        {
+            GuestDiskLimits.SetLength(output.SafeFileHandle, length, path);
+        }
+        catch (FormatLimitException e)
+        {
+            throw new UserError($"cannot restore '{image}': {e.Message}", ExitCodes.BadInput);
         }
     }
 }

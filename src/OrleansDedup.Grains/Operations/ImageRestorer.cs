@@ -5,6 +5,7 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Recipes;
+using OrleansDedup.ImageFormats;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Operations;
@@ -19,6 +20,7 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
     private const int BatchBytes = 8 << 20;
 
     /// <summary>Restores into a file: written as "FILE.partial" and renamed only once complete and checked.</summary>
+    /// <exception cref="FormatLimitException">The file system cannot hold a file the image's size.</exception>
     public async Task<ImageInfo> Restore(string image, string outputPath, Action<long>? progress = null, CancellationToken cancellation = default)
     {
         var info = await grains.GetGrain<IImageGrain>(image).GetInfo()
@@ -28,6 +30,8 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
         {
             await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
             {
+                // Sized first, as a hole: a file system that cannot hold the image refuses before anything is read.
+                GuestDiskLimits.SetLength(output.SafeFileHandle, info.Size, outputPath);
                 await foreach (var piece in Read(image, cancellation))
                 {
                     output.Position = piece.Offset;

@@ -29,7 +29,8 @@ public static class ImageEndpoints
 
     /// <summary>Restores into a temporary file on the data volume (every chunk and the digest checked), then streams it;
     /// the file is deleted when the response ends, however it ends. With <c>?format=raw</c> (or qcow2, vmdk, vhd, vdi)
-    /// the guest disk the image holds is written from that file into a second one, in that format, and streamed instead.</summary>
+    /// the guest disk the image holds is written from that file into a second one, in that format, and streamed instead.
+    /// A disk the format (or the silo's file system) cannot hold is 422 with one line, before any file is made.</summary>
     private static async Task<IResult> Content(string name, string? format, HttpContext http, IGrainFactory grains,
         ImageRestorer restorer, ScratchDirectories scratch, ILogger<ImageRestorer> logger)
     {
@@ -42,10 +43,12 @@ public static class ImageEndpoints
         FileStream stream;
         try
         {
+            if (guest is { } checkedFormat) GuestDiskExporter.CheckTarget(checkedFormat, info.Container?.VirtualSize ?? info.Size, converted);
             await restorer.Restore(name, temp, null, http.RequestAborted);
             if (guest is { } target)
             {
-                await Task.Run(() => GuestDiskExporter.Export(temp, converted, target, flush: false), http.RequestAborted);
+                // A client that goes away stops the export at its next block; the files go with it (below).
+                await Task.Run(() => GuestDiskExporter.Export(temp, converted, target, flush: false, cancellation: http.RequestAborted), http.RequestAborted);
                 ScratchDirectories.TryDelete(temp, logger);
             }
             stream = new FileStream(converted, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16,
@@ -56,10 +59,11 @@ public static class ImageEndpoints
             Clean();
             return NoSuchImage(name); // deleted while we were about to restore it
         }
-        catch (ImageFormatException e)
+        catch (Exception e) when (e is ImageFormatException or FormatLimitException)
         {
             Clean();
-            return Problems.Result(StatusCodes.Status422UnprocessableEntity, $"cannot write the guest disk of '{name}': {e.Message}");
+            var what = guest is { } asked ? $"the guest disk of '{name}' as {asked.Name()}" : $"'{name}'";
+            return Problems.Result(StatusCodes.Status422UnprocessableEntity, $"cannot write {what}: {e.Message}");
         }
         catch
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using OrleansDedup.Abstractions.Images;
+using OrleansDedup.ImageFormats;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Host.Api;
@@ -25,7 +26,8 @@ public static class Problems
 }
 
 /// <summary>
-/// Turns what escapes an endpoint into a ProblemDetails: an <see cref="IngestException"/> by its kind, a bad request
+/// Turns what escapes an endpoint into a ProblemDetails: an <see cref="IngestException"/> by its kind, a disk larger
+/// than a format or the file system holds (<see cref="FormatLimitException"/>) as 422, a bad request
 /// (e.g. a body over the upload limit) by its status, anything else as 500 with a generic line. The detail and the
 /// exception go to the log.
 /// </summary>
@@ -36,6 +38,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         var (status, detail) = exception switch
         {
             IngestException e => (Problems.StatusOf(e.Kind), e.Message),
+            FormatLimitException e => (StatusCodes.Status422UnprocessableEntity, e.Message),
             _ when DatabaseErrors.IsUnreachable(exception) => (StatusCodes.Status503ServiceUnavailable,
                 $"cannot reach the catalog database ({DatabaseErrors.Reason(exception)}); retry once PostgreSQL is back"),
             BadHttpRequestException e => (e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
