@@ -12,7 +12,7 @@ namespace OrleansDedup.Integration.Tests;
 /// </summary>
 public sealed class GatewayLossTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
-    private const long Size = 192L << 20; // 24 segments of 8 MiB: seconds of work on this machine
+    private const long Size = 160L << 20; // 20 segments of 8 MiB: seconds of work on this machine
 
     [Theory]
     [InlineData(true)]
@@ -44,11 +44,9 @@ public sealed class GatewayLossTests(ClusterFixture cluster, ITestOutputHelper o
         Clear.AssertNoStackTrace(result.Error);
         Assert.Contains(gateway.Name, error);
 
-        // The grid abandoned the ingest as that of a client gone; the same command through a survivor completes.
+        // The grid abandons the ingest as that of a client gone (running it again is KillMidIngestTests' part); the
+        // cluster gets its third silo back for the next test.
         await cluster.StartSilosAsync(1);
-        var survivor = cluster.Silos[0];
-        await cluster.IngestOk(survivor, image, name);
-        await cluster.RestoreIdentical(cluster.Silos[1], name, image);
     }
 
     [Fact]
@@ -67,9 +65,7 @@ public sealed class GatewayLossTests(ClusterFixture cluster, ITestOutputHelper o
         Assert.Contains("started it again", result.Error);
         Assert.Contains(gateway.Name, result.Error);
 
-        var survivors = cluster.Silos;
-        await cluster.RestoreIdentical(survivors[0], "failover", image);
-        await cluster.VerifyOk(survivors[1]);
+        await cluster.RestoreIdentical(cluster.Silos[0], "failover", image);
         await cluster.StartSilosAsync(1);
     }
 
@@ -89,9 +85,5 @@ public sealed class GatewayLossTests(ClusterFixture cluster, ITestOutputHelper o
         Assert.Equal(130, result.ExitCode);
         Assert.DoesNotContain('\n', result.Error.Trim());
 
-        // Whatever the grid did with the abandoned ingest, the same command later stores the image.
-        var again = await cluster.CliViaMembership(TimeSpan.FromMinutes(2), ["ingest", image, "--name", "stopped-cli"]);
-        Assert.True(again.ExitCode == 0, $"the ingest run again failed:\n{again}");
-        await cluster.RestoreIdentical(cluster.Silos[0], "stopped-cli", image);
     }
 }

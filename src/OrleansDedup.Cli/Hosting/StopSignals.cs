@@ -31,17 +31,23 @@ public sealed partial class StopSignals : IDisposable
     private void Stop(PosixSignalContext context)
     {
         context.Cancel = true;
-        if (_cancel.IsCancellationRequested) return;
-        _cancel.Cancel();
-        _ = Task.Delay(Grace).ContinueWith(_ =>
+        if (Interlocked.Exchange(ref _stopping, 1) == 1) return;
+        // The deadline runs on a thread of its own, set before anything is cancelled, and cancelling runs elsewhere: the
+        // command's continuations run inline in Cancel (the grid's shutdown among them), and neither they nor a starved
+        // thread pool may hold back the exit.
+        new Thread(() =>
         {
+            Thread.Sleep(Grace);
             Console.Error.WriteLine("error: cancelled");
             Console.Error.Flush();
             Console.Out.Flush();
             if (OperatingSystem.IsWindows()) Environment.Exit(ExitCodes.Cancelled);
             ExitNow(ExitCodes.Cancelled);
-        }, TaskScheduler.Default);
+        }) { IsBackground = true, Name = "stop deadline" }.Start();
+        ThreadPool.UnsafeQueueUserWorkItem(_ => _cancel.Cancel(), null);
     }
+
+    private int _stopping;
 
     [LibraryImport("libc", EntryPoint = "_exit")]
     private static partial void ExitNow(int status);

@@ -1,5 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
+using OrleansDedup.Storage;
 
 namespace OrleansDedup.Cli.Ingest;
 
@@ -89,7 +90,8 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
             {
                 return await call().WaitAsync(timeout, cancellation);
             }
-            catch (Exception e) when (e is OrleansException || (e is TimeoutException && retryTimeouts))
+            // An unreachable catalog database is not a silent grid: it goes up as it is, to its own message and exit code.
+            catch (Exception e) when ((e is OrleansException && !DatabaseErrors.IsUnreachable(e)) || (e is TimeoutException && retryTimeouts))
             {
                 if (DateTime.UtcNow - started >= outage)
                     throw new GridSilentException(
@@ -107,10 +109,10 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
 
     private string On() => _silo is null ? "" : $" ({_silo})";
 
-    /// <summary>Orleans names the silo a call was lost on; the first line says it.</summary>
+    /// <summary>Orleans names the silo a call was lost on in its first sentence; what follows may be a remote stack.</summary>
     private static string Reason(Exception e) => e is TimeoutException && e.InnerException is null
         ? "no answer within the poll timeout"
-        : e.Message.ReplaceLineEndings(" ").Split(". ")[0].Trim();
+        : e.Message.ReplaceLineEndings("\n").Split('\n')[0].Split(". ")[0].Split(" Exc level ")[0].Trim();
 
     private sealed class GridSilentException(string message) : Exception(message);
 }
