@@ -28,8 +28,17 @@ public static class Cli
         return new CliResult(process.ExitCode, output.Result, error);
     }
 
-    /// <summary>Starts the program without waiting for it, for a test that signals it.</summary>
-    public static Process Start(string data, params string[] args) => Process.Start(StartInfo(null, data, args))!;
+    /// <summary>Starts the program without waiting for it, for a test that signals it. It starts as from a terminal,
+    /// with SIGINT handled: a test run launched in the background (as CI may be) ignores SIGINT, and so, by POSIX
+    /// convention, would every process it starts.</summary>
+    public static Process Start(string data, params string[] args)
+    {
+        var info = StartInfo(null, data, args);
+        info.ArgumentList.Insert(0, info.FileName);
+        info.ArgumentList.Insert(0, "--default-signal=INT");
+        info.FileName = "env";
+        return Process.Start(info)!;
+    }
 
     private static ProcessStartInfo StartInfo(string? user, string? data, string[] args)
     {
