@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using OrleansDedup.Abstractions.Calls;
@@ -16,9 +17,13 @@ public sealed class SiloLossRetryFilter(ILogger<SiloLossRetryFilter> logger) : I
     private static readonly TimeSpan[] Delays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1),
         TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(7)];
 
+    /// <summary>Per interface method, whether it is marked: every grain call passes here, index batches included, so
+    /// the attribute is looked up once per method, not once per call.</summary>
+    private static readonly ConcurrentDictionary<MethodInfo, bool> Idempotent = new();
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
-        if (context.InterfaceMethod?.GetCustomAttribute<IdempotentAttribute>() is null)
+        if (context.InterfaceMethod is not { } method || !Idempotent.GetOrAdd(method, m => m.GetCustomAttribute<IdempotentAttribute>() is not null))
         {
             await context.Invoke();
             return;
