@@ -62,13 +62,33 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
 
     public Task<Guid[]> Epochs() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).GetEpoch()));
 
-    /// <summary>Every entry of every shard, page by page.</summary>
+    /// <summary>Every entry of every shard. A shard that moves to another silo mid-listing (a silo joined or stopped)
+    /// loses its enumerator; its listing then starts over on the new activation, so each shard's entries are gathered
+    /// before any is given out.</summary>
     public async IAsyncEnumerable<IndexEntryView> ListAll()
     {
         for (var s = 0; s < shardCount; s++)
-            await foreach (var page in Shard(s).ListEntries())
-                foreach (var entry in page)
-                    if (entry.Found) yield return entry;
+            foreach (var entry in await ListShard(s))
+                yield return entry;
+    }
+
+    private async Task<List<IndexEntryView>> ListShard(int shard)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var entries = new List<IndexEntryView>();
+            try
+            {
+                await foreach (var page in Shard(shard).ListEntries())
+                    foreach (var entry in page)
+                        if (entry.Found) entries.Add(entry);
+                return entries;
+            }
+            catch (EnumerationAbortedException) when (attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
     }
 
     private async Task<TResult[]> Scatter<TResult>(string operation, int count, Func<int, Fingerprint> key, Func<int, int[], Task<TResult[]>> call)
