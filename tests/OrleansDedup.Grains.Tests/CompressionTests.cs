@@ -116,6 +116,7 @@ public sealed class CompressionTests(FormatImages images) : IClassFixture<Format
         var refused = await Assert.ThrowsAsync<InvalidDataException>(() => grid.Restore("victim", temp.File("victim.restored")));
         Assert.DoesNotContain('\n', refused.Message);
         Assert.False(File.Exists(temp.File("victim.restored")));
+        Assert.False(File.Exists(temp.File("victim.restored.partial")));
         await grid.Restore("other", temp.File("other.restored"));
         TestImages.AssertSameFile(other, temp.File("other.restored"));
     }

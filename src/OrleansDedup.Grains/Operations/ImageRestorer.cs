@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Recipes;
 using OrleansDedup.ImageFormats;
 using OrleansDedup.Storage;
@@ -15,31 +16,27 @@ namespace OrleansDedup.Grains.Operations;
 /// image digest; zero runs become holes, so a sparse image stays sparse. The file appears under its name only once
 /// it is complete and checked.
 /// </summary>
-public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexRouter index, StoreLayout layout)
+public sealed class ImageRestorer(IStoreView view, ChunkStore store, StoreLayout layout)
 {
     private const int BatchBytes = 8 << 20;
 
-    /// <summary>Restores into a file: written as "FILE.partial" and renamed only once complete and checked.</summary>
+    /// <summary>Restores into a file: written as "FILE.partial" and renamed only once complete and checked. Two stages
+    /// overlap: one assembles and checks the next run of the image while the other writes the last one and starts its
+    /// write-back, so the final fsync finds little left to do.</summary>
     /// <exception cref="FormatLimitException">The file system cannot hold a file the image's size.</exception>
     public async Task<ImageInfo> Restore(string image, string outputPath, Action<long>? progress = null, CancellationToken cancellation = default)
     {
-        var info = await grains.GetGrain<IImageGrain>(image).GetInfo()
+        var info = await view.GetInfo(image)
             ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
         var partial = outputPath + ".partial";
         try
         {
-            await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            using (var output = File.OpenHandle(partial, FileMode.Create, FileAccess.Write))
             {
                 // Sized first, as a hole: a file system that cannot hold the image refuses before anything is read.
-                GuestDiskLimits.SetLength(output.SafeFileHandle, info.Size, outputPath);
-                await foreach (var piece in Read(image, cancellation))
-                {
-                    output.Position = piece.Offset;
-                    output.Write(piece.Data.Span);
-                    progress?.Invoke(piece.Data.Length + piece.ZerosBefore);
-                }
-                output.SetLength(info.Size);
-                output.Flush(flushToDisk: true);
+                GuestDiskLimits.SetLength(output, info.Size, outputPath);
+                await Write(image, output, progress, cancellation);
+                RandomAccess.FlushToDisk(output);
             }
             File.Move(partial, outputPath, overwrite: true);
             return info;
@@ -51,17 +48,64 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
         }
     }
 
+    /// <summary>Writes the pieces <see cref="Read"/> assembles on another task; a failure on either side stops both, and
+    /// the reader's failure (a damaged chunk, a digest that does not match) is what is thrown.</summary>
+    private async Task Write(string image, SafeFileHandle output, Action<long>? progress, CancellationToken cancellation)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        // One piece in the channel, one being written, one being assembled: the three buffers Read rotates.
+        var pieces = Channel.CreateBounded<RestoredPiece>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var piece in Read(image, stop.Token))
+                    await pieces.Writer.WriteAsync(piece, stop.Token);
+                pieces.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                pieces.Writer.Complete(e);
+                throw;
+            }
+        }, stop.Token);
+        try
+        {
+            await foreach (var piece in pieces.Reader.ReadAllAsync(stop.Token))
+            {
+                stop.Token.ThrowIfCancellationRequested();
+                RandomAccess.Write(output, piece.Data.Span, piece.Offset);
+                WriteBehind.Start(output, piece.Offset, piece.Data.Length);
+                progress?.Invoke(piece.Data.Length + piece.ZerosBefore);
+            }
+        }
+        catch when (!reading.IsCompleted)
+        {
+            await stop.CancelAsync();
+            await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+            throw;
+        }
+        catch
+        {
+            await reading;
+            throw;
+        }
+        await reading;
+        // A restore cancelled after its last piece leaves no file either.
+        cancellation.ThrowIfCancellationRequested();
+    }
+
     /// <summary>
     /// The image's data runs in order, each checked against its fingerprints; zero runs are skipped (they are holes).
-    /// A piece's buffer is reused for the next one: consume it before moving on. The enumeration throws at the end if
+    /// Pieces rotate over three buffers: a piece's buffer is reused two pieces later, so consume it before then. The enumeration throws at the end if
     /// the recipes do not match the image digest, so only a complete enumeration is a good restore.
     /// </summary>
     public async IAsyncEnumerable<RestoredPiece> Read(string image, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
-        var manifest = await grains.GetGrain<IImageGrain>(image).GetManifest()
+        var manifest = await view.GetManifest(image)
             ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
-        using var assembler = new ChunkAssembler(store, index);
-        var buffer = new byte[BatchBytes + (1 << 20)];
+        using var assembler = new ChunkAssembler(store, view.Resolve);
+        var buffers = new PieceBuffers(BatchBytes + (1 << 20));
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var recipe in manifest.SegmentRecipes)
         {
@@ -79,7 +123,7 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
                     batchBytes += entry.Length;
                     if (batchBytes < BatchBytes) continue;
                 }
-                await foreach (var piece in Assemble(batch, assembler, buffer, position))
+                await foreach (var piece in Assemble(batch, assembler, buffers, position))
                     yield return piece;
                 position += batchBytes;
                 batch.Clear();
@@ -92,7 +136,7 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
             throw new InvalidDataException($"the recipes of '{image}' do not match its recorded digest; run verify");
     }
 
-    private static async IAsyncEnumerable<RestoredPiece> Assemble(List<RecipeEntry> batch, ChunkAssembler assembler, byte[] buffer, long position)
+    private static async IAsyncEnumerable<RestoredPiece> Assemble(List<RecipeEntry> batch, ChunkAssembler assembler, PieceBuffers buffers, long position)
     {
         var data = batch.Where(e => !e.IsZero).Select(e => e.Fingerprint).Distinct().ToArray();
         var views = data.Length > 0 ? await assembler.Load(data) : null;
@@ -109,6 +153,7 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
             }
             var start = i;
             var filled = 0;
+            var buffer = buffers.Next();
             for (; i < batch.Count && !batch[i].IsZero; i++)
             {
                 var n = assembler.CopyTo(views![batch[i].Fingerprint], buffer.AsSpan(filled));
@@ -134,6 +179,15 @@ public sealed class ImageRestorer(IGrainFactory grains, ChunkStore store, IndexR
         });
         if (bad >= 0) throw new InvalidDataException($"chunk {batch[bad].Fingerprint} is damaged in the store; run verify");
     }
+}
+
+/// <summary>The three buffers restored pieces rotate over (<see cref="ImageRestorer.Read"/>).</summary>
+internal sealed class PieceBuffers(int size)
+{
+    private readonly byte[][] _buffers = [new byte[size], new byte[size], new byte[size]];
+    private int _next;
+
+    public byte[] Next() => _buffers[_next++ % _buffers.Length];
 }
 
 /// <summary>A run of restored bytes at an offset of the image, after <see cref="ZerosBefore"/> bytes of zeros.</summary>
