@@ -17,16 +17,7 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
         try
         {
             await Preflight(settings);
-            await using var grid = await settings.OpenGrid(cancellation);
-            try
-            {
-                return await Run(grid, settings, cancellation);
-            }
-            catch (Exception e) when (e is not UserError and not OperationCanceledException)
-            {
-                grid.Services.GetRequiredService<ILoggerFactory>().CreateLogger(GetType()).LogError(e, "Command failed");
-                throw;
-            }
+            return await Execute(settings, cancellation);
         }
         catch (UserError e)
         {
@@ -53,6 +44,21 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
         catch (Exception e)
         {
             return Fail($"{OneLine(e.Message)} (details in {Path.Combine(settings.DataDirectory, "logs")})", ExitCodes.Failed);
+        }
+    }
+
+    /// <summary>Opens the grid, runs the command on it, and logs what failed.</summary>
+    protected virtual async Task<int> Execute(TSettings settings, CancellationToken cancellation)
+    {
+        await using var grid = await settings.OpenGrid(cancellation);
+        try
+        {
+            return await Run(grid, settings, cancellation);
+        }
+        catch (Exception e) when (e is not UserError and not OperationCanceledException)
+        {
+            grid.Services.GetRequiredService<ILoggerFactory>().CreateLogger(GetType()).LogError(e, "Command failed");
+            throw;
         }
     }
 

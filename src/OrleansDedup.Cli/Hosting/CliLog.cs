@@ -8,6 +8,8 @@ namespace OrleansDedup.Cli.Hosting;
 /// <summary>The CLI's log: the detail behind its one-line errors, in daily files under the data directory's logs.</summary>
 public static class CliLog
 {
+    private const string FileName = "orleans-dedup-.log";
+
     public static void WriteTo(HostApplicationBuilder builder, string logsDirectory)
     {
         builder.Logging.ClearProviders();
@@ -15,7 +17,16 @@ public static class CliLog
             .MinimumLevel.Information()
             .MinimumLevel.Override("Orleans", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
-            .WriteTo.File(Path.Combine(logsDirectory, "orleans-dedup-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
+            .WriteTo.File(Path.Combine(logsDirectory, FileName), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
             .CreateLogger(), dispose: true);
+    }
+
+    /// <summary>Logs a failure of a command that ran without a host (a read of the store's files).</summary>
+    public static void Failure(string logsDirectory, Type command, Exception exception)
+    {
+        using var log = new LoggerConfiguration()
+            .WriteTo.File(Path.Combine(logsDirectory, FileName), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
+            .CreateLogger();
+        log.ForContext("SourceContext", command.FullName).Error(exception, "Command failed");
     }
 }

@@ -12,6 +12,9 @@ namespace OrleansDedup.Cli.Hosting;
 /// </summary>
 public sealed class EmbeddedGrid : IGrid
 {
+    /// <summary>The service id the embedded silo stores its grains' rows under.</summary>
+    public const string ServiceId = "orleans-dedup";
+
     private readonly IHost _host;
     private readonly FileStream _lock;
 
@@ -37,7 +40,7 @@ public sealed class EmbeddedGrid : IGrid
             var builder = Host.CreateApplicationBuilder();
             CliLog.WriteTo(builder, layout.Logs);
             builder.UseOrleans(silo => silo
-                .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-dedup", clusterId: "embedded")
+                .UseLocalhostClustering(FreePort(), FreePort(), serviceId: ServiceId, clusterId: "embedded")
                 .AddDedupGrid(options));
             var host = builder.Build();
             await host.StartAsync(cancellation);
@@ -57,16 +60,16 @@ public sealed class EmbeddedGrid : IGrid
         await _lock.DisposeAsync();
     }
 
-    private static FileStream AcquireLock(string dataDirectory)
+    /// <exception cref="UserError">Exit 7: another process holds the store.</exception>
+    public static FileStream AcquireLock(string dataDirectory)
     {
-        var path = Path.Combine(dataDirectory, ".lock");
         try
         {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return StoreLock.Exclusive(dataDirectory);
         }
-        catch (IOException)
+        catch (IOException e)
         {
-            throw new UserError($"another orleans-dedup process is using the store {dataDirectory}; wait for it to finish", ExitCodes.Busy);
+            throw new UserError(e.Message, ExitCodes.Busy);
         }
     }
 

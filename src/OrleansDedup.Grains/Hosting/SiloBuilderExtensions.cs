@@ -47,6 +47,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton(sp => new DedupMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ChunkStore>()));
         silo.Services.AddSingleton(sp => new IndexRouter(sp.GetRequiredService<IGrainFactory>(), options.ShardCount) { Metrics = sp.GetRequiredService<DedupMetrics>() });
         silo.Services.AddPlacementDirector<ShardPlacementStrategy, ShardPlacementDirector>();
+        silo.Services.AddSingleton<IStoreView, GridStoreView>();
         silo.Services.AddSingleton<ImageRestorer>();
         silo.Services.AddSingleton<StoreVerifier>();
         silo.Services.AddSingleton<StoreStatistics>();

@@ -1,15 +1,16 @@
-namespace OrleansDedup.Host.Hosting;
+namespace OrleansDedup.Grains.Hosting;
 
 /// <summary>
-/// A shared lock on the store's <c>.lock</c> file. Silos share a store, so they take it shared; the CLI's embedded
-/// mode takes it exclusively. Either one therefore keeps the other off the store instead of both writing to it.
-/// (Advisory flock on Linux; file systems that do not support it, e.g. NFS, skip it.)
+/// The lock on a store's <c>.lock</c> file. Silos share a store, so they take it shared; the CLI's embedded mode and its
+/// reads without a silo take it exclusively. Either one therefore keeps the other off the store instead of both writing
+/// to it. (Advisory flock on Linux; file systems that do not support it, e.g. NFS, skip it.)
 /// </summary>
 public static class StoreLock
 {
-    public static FileStream Acquire(string dataDirectory)
+    /// <exception cref="IOException">An embedded process holds the store.</exception>
+    public static FileStream Shared(string dataDirectory)
     {
-        var path = Path.Combine(dataDirectory, ".lock");
+        var path = PathOf(dataDirectory);
         if (!File.Exists(path))
         {
             try
@@ -29,4 +30,19 @@ public static class StoreLock
             throw new IOException($"an embedded orleans-dedup process holds the store {dataDirectory}; wait for it to finish", e);
         }
     }
+
+    /// <exception cref="IOException">Another process (embedded, or a silo) holds the store.</exception>
+    public static FileStream Exclusive(string dataDirectory)
+    {
+        try
+        {
+            return new FileStream(PathOf(dataDirectory), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"another orleans-dedup process is using the store {dataDirectory}; wait for it to finish", e);
+        }
+    }
+
+    private static string PathOf(string dataDirectory) => Path.Combine(dataDirectory, ".lock");
 }

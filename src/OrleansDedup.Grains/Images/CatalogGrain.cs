@@ -10,7 +10,7 @@ public sealed class CatalogState
 }
 
 /// <summary>The names of the images. A change that could not be written is undone in memory, so that a retry writes it.</summary>
-public sealed class CatalogGrain([PersistentState("catalog", StorageNames.Catalog)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
+public sealed class CatalogGrain([PersistentState(StorageNames.CatalogGrainType, StorageNames.Catalog)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
 {
     public Task Add(string name) => Change(() => state.State.Names.Add(name), () => state.State.Names.Remove(name));
 

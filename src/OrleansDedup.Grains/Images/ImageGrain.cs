@@ -20,7 +20,7 @@ namespace OrleansDedup.Grains.Images;
 /// </summary>
 [Orleans.Placement.PreferLocalPlacement]
 public sealed class ImageGrain(
-    [PersistentState("image", StorageNames.Catalog)] IPersistentState<ImageRecord> record,
+    [PersistentState(StorageNames.ImageGrainType, StorageNames.Catalog)] IPersistentState<ImageRecord> record,
     IOptions<DedupOptions> options,
     IndexRouter index,
     StoreLayout layout,

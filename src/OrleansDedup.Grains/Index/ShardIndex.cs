@@ -75,16 +75,20 @@ internal sealed class ShardIndex : IDisposable
     {
         var views = new IndexEntryView[fingerprints.Length];
         for (var i = 0; i < views.Length; i++)
-            views[i] = View(fingerprints[i]);
+            views[i] = Resolve(fingerprints[i]);
         return views;
     }
+
+    public IndexEntryView Resolve(in Fingerprint fp) => _entries.TryGetValue(fp, out var e)
+        ? new IndexEntryView(fp, true, e.Location, e.Pieces)
+        : new IndexEntryView(fp, false, default, null);
 
     public IEnumerable<IndexEntryView[]> Pages(int pageSize)
     {
         var page = new List<IndexEntryView>(pageSize);
         foreach (var fp in _entries.Keys.ToArray())
         {
-            page.Add(View(fp));
+            page.Add(Resolve(fp));
             if (page.Count == pageSize)
             {
                 yield return page.ToArray();
@@ -123,10 +127,6 @@ internal sealed class ShardIndex : IDisposable
     }
 
     public void Dispose() => _journal.Dispose();
-
-    private IndexEntryView View(in Fingerprint fp) => _entries.TryGetValue(fp, out var e)
-        ? new IndexEntryView(fp, true, e.Location, e.Pieces)
-        : new IndexEntryView(fp, false, default, null);
 
     private void Append(int length) => _journal.Append(_record.AsSpan(0, length));
 

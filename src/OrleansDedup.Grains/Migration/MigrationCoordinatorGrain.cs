@@ -65,7 +65,7 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
             ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
         var held = await destination.HoldsImage(image);
         var present = new HashSet<Fingerprint>();
-        using var assembler = new ChunkAssembler(store, index);
+        using var assembler = new ChunkAssembler(store, index.Resolve);
         long zero = 0, dedup = 0, already = 0, chunkBytes = 0, chunks = 0, metadata = 0, wire = 0;
         var batches = 0;
         var batch = new List<RecipeEntry>(BatchEntries);

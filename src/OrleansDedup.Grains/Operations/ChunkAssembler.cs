@@ -1,6 +1,5 @@
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
-using OrleansDedup.Grains.Index;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Operations;
@@ -10,7 +9,7 @@ namespace OrleansDedup.Grains.Operations;
 /// aliases to their chunks in a second round, reads each chunk once, in pack order so that each frame is decoded once.
 /// Callers check what they assemble against its fingerprint.
 /// </summary>
-internal sealed class ChunkAssembler(ChunkStore store, IndexRouter index) : IDisposable
+internal sealed class ChunkAssembler(ChunkStore store, Func<Fingerprint[], Task<IndexEntryView[]>> resolve) : IDisposable
 {
     private readonly PackReader _packs = new(store, frames: 16);
     private readonly Dictionary<Fingerprint, (int Offset, int Length)> _chunks = new();
@@ -22,13 +21,13 @@ internal sealed class ChunkAssembler(ChunkStore store, IndexRouter index) : IDis
     {
         _chunks.Clear();
         _used = 0;
-        var views = (await index.Resolve(fingerprints)).ToDictionary(v => v.Fingerprint);
+        var views = (await resolve(fingerprints)).ToDictionary(v => v.Fingerprint);
         if (views.Values.Any(v => !v.Found))
             throw new InvalidDataException($"the index has no chunk {views.Values.First(v => !v.Found).Fingerprint}; run verify");
         var pieceChunks = views.Values.Where(v => v.Pieces is not null).SelectMany(v => v.Pieces!).Select(p => p.Chunk)
             .Where(fp => !views.ContainsKey(fp)).Distinct().ToArray();
         if (pieceChunks.Length > 0)
-            foreach (var v in await index.Resolve(pieceChunks))
+            foreach (var v in await resolve(pieceChunks))
             {
                 if (!v.Found || v.Pieces is not null) throw new InvalidDataException($"an alias points at chunk {v.Fingerprint}, which the index does not hold");
                 views[v.Fingerprint] = v;

@@ -1,19 +1,18 @@
 using OrleansDedup.Abstractions.Images;
-using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Grains.Index;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Operations;
 
-public sealed class StoreStatistics(IGrainFactory grains, ChunkStore store, IndexRouter index, StoreLayout layout)
+/// <summary>Per image and overall: sizes, chunk kinds, dedup and compression, and how the index is spread.</summary>
+public sealed class StoreStatistics(IStoreView view, ChunkStore store, StoreLayout layout)
 {
     public async Task<StoreReport> Collect()
     {
-        var names = await grains.GetGrain<ICatalogGrain>(0).List();
-        var images = (await Task.WhenAll(names.Select(n => grains.GetGrain<IImageGrain>(n).GetInfo()))).OfType<ImageInfo>().ToArray();
-        var shards = await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).GetStats()));
+        var names = await view.ImageNames();
+        var images = (await Task.WhenAll(names.Select(view.GetInfo))).OfType<ImageInfo>().ToArray();
+        var shards = await view.ShardStats();
         var recipes = Directory.Exists(layout.Recipes)
             ? new DirectoryInfo(layout.Recipes).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
             : 0;

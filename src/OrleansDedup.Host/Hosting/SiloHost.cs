@@ -50,7 +50,7 @@ public static class SiloHost
         try
         {
             Directory.CreateDirectory(options.DataDirectory);
-            storeLock = StoreLock.Acquire(options.DataDirectory);
+            storeLock = StoreLock.Shared(options.DataDirectory);
         }
         catch (UnauthorizedAccessException e)
         {
