@@ -25,7 +25,7 @@ public sealed class ClusterGrid : IGrid
         CancellationToken cancellation, ClientTlsFiles? tls = null)
     {
         var credentials = (tls ?? ClientTlsFiles.Resolve()).Load();
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         CliLog.WriteTo(builder, logsDirectory);
         builder.Services.AddDatabaseErrorTransport();
         builder.UseOrleansClient(client =>

@@ -37,7 +37,7 @@ public sealed class EmbeddedGrid : IGrid
         try
         {
             var layout = new StoreLayout(options.DataDirectory);
-            var builder = Host.CreateApplicationBuilder();
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             CliLog.WriteTo(builder, layout.Logs);
             builder.UseOrleans(silo => silo
                 .UseLocalhostClustering(FreePort(), FreePort(), serviceId: ServiceId, clusterId: "embedded")
