@@ -11,7 +11,9 @@ using OrleansDedup.Storage;
 namespace OrleansDedup.Grains.Segments;
 
 /// <summary>
-/// Deduplicates one segment, batch by batch, with the next batch read while the current one is processed.
+/// Deduplicates one segment, batch by batch, in two stages: while a batch is stored (claims, chunking of the residue,
+/// compression, fsync, index inserts), the next one is read and its blocks zero-checked and fingerprinted, each batch
+/// with its own buffer and working arrays. Batches are stored in order, one at a time.
 /// Blocks follow the segment's <see cref="BlockGrid"/>: uniform 4 KiB for opaque files; for a recognised container,
 /// guest data cut at guest-block alignment and metadata cut from its own start (batch ends always fall on cuts).
 /// Fixed mode: the grid's blocks. Rabin mode: zero blocks, then content-defined chunks of the runs between them.
@@ -28,10 +30,11 @@ internal sealed class SegmentDeduplicator(
     private const int Block = DedupOptions.BlockSize;
 
     private readonly ChunkClaims _claims = new(index, silo, cancellation);
-    private readonly BatchScratch _scratch = new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
+    private readonly BatchScratch[] _scratches = [NewScratch(options), NewScratch(options)];
     private readonly RunChunker _runs = new(options.Rabin, cancellation);
     private readonly BlockGrid _grid = work.Grid is { Length: > 0 } spans ? BlockGrid.Anchored(Block, spans) : BlockGrid.Uniform(Block);
     private readonly List<int> _appended = [];
+    private BatchScratch _scratch = null!;
     private PackWriter? _pack;
     private RecipeWriter _recipe = null!;
     private SegmentCounters _stats;
@@ -40,21 +43,22 @@ internal sealed class SegmentDeduplicator(
     {
         var recipePath = layout.RecipeOf(work.RecipePath);
         var buffers = new[] { ArrayPool<byte>.Shared.Rent(options.BatchSize), ArrayPool<byte>.Shared.Rent(options.BatchSize) };
-        Task<bool>? reading = null;
+        Task<int>? reading = null;
         var meter = index.Metrics?.StartSegment();
         try
         {
             using var source = new SegmentSource(work.SourcePath, work.SourceLength, work.Offset, work.Length, work.SourceRoot, work.SourceIdentity);
             using (_recipe = new RecipeWriter(recipePath, layout.Runs, work.Offset, work.Length))
             {
-                reading = ReadAhead(source, buffers[0], 0);
+                reading = Prepare(source, buffers[0], _scratches[0], 0);
                 for (long position = 0, k = 0; position < work.Length; k++)
                 {
                     var length = BatchLength(position);
-                    var hasData = await reading!; // set for every position before the end
+                    var blocks = await reading!; // set for every position before the end
                     var next = position + length;
-                    reading = next < work.Length ? ReadAhead(source, buffers[(k + 1) % 2], next) : null;
-                    if (hasData) await ProcessBatch(buffers[k % 2].AsMemory(0, length), work.Offset + position);
+                    reading = next < work.Length ? Prepare(source, buffers[(k + 1) % 2], _scratches[(k + 1) % 2], next) : null;
+                    _scratch = _scratches[k % 2];
+                    if (blocks >= 0) await StoreBatch(buffers[k % 2].AsMemory(0, length), work.Offset + position, blocks);
                     else AddZeroRun(length);
                     _stats.StoredChunkBytes = _pack?.StoredBytes ?? 0;
                     progress(length);
@@ -94,11 +98,23 @@ internal sealed class SegmentDeduplicator(
         return (int)(end - position);
     }
 
-    private Task<bool> ReadAhead(SegmentSource source, byte[] buffer, long position)
+    /// <summary>The first stage: reads the batch at <paramref name="position"/>, cuts it into blocks and zero-checks and
+    /// fingerprints them into <paramref name="scratch"/>. Returns the number of blocks, or -1 for a batch that is all hole.</summary>
+    private Task<int> Prepare(SegmentSource source, byte[] buffer, BatchScratch scratch, long position)
     {
         var length = BatchLength(position);
-        return Task.Run(() => source.Read(work.Offset + position, buffer.AsSpan(0, length)), cancellation);
+        return Task.Run(() =>
+        {
+            var fileOffset = work.Offset + position;
+            if (!source.Read(fileOffset, buffer.AsSpan(0, length))) return -1;
+            var blocks = _grid.Cut(fileOffset, length, ref scratch.Starts);
+            scratch.EnsureBlocks(blocks);
+            scratch.FingerprintBlocks(buffer.AsMemory(0, length), blocks, hash: work.Mode != SegmentMode.Rabin);
+            return blocks;
+        }, cancellation);
     }
+
+    private static BatchScratch NewScratch(DedupOptions options) => new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
 
     private void AddZeroRun(int length)
     {
@@ -107,16 +123,10 @@ internal sealed class SegmentDeduplicator(
         _stats.ZeroBytes += length;
     }
 
-    private async Task ProcessBatch(Memory<byte> data, long fileOffset)
-    {
-        var blocks = _grid.Cut(fileOffset, data.Length, ref _scratch.Starts);
-        _scratch.EnsureBlocks(blocks);
-        await Task.Run(() => _scratch.FingerprintBlocks(data, blocks, hash: work.Mode != SegmentMode.Rabin), cancellation);
-        if (work.Mode == SegmentMode.Rabin)
-            await RabinBatch(data, blocks);
-        else
-            await FixedBatch(data, fileOffset, blocks, work.Mode == SegmentMode.FixedThenRabin);
-    }
+    /// <summary>The second stage, on a batch <see cref="Prepare"/> has fingerprinted into <see cref="_scratch"/>.</summary>
+    private Task StoreBatch(Memory<byte> data, long fileOffset, int blocks) => work.Mode == SegmentMode.Rabin
+        ? RabinBatch(data, blocks)
+        : FixedBatch(data, fileOffset, blocks, work.Mode == SegmentMode.FixedThenRabin);
 
     private async Task FixedBatch(Memory<byte> data, long fileOffset, int blocks, bool rabinResidue)
     {
