@@ -84,4 +84,37 @@ public sealed class IngestCancellationTests
         Assert.Equal(0, grid.Store.TotalBytes());
         Assert.All(await grid.ShardStats(), s => Assert.Equal(0, s.Chunks + s.Aliases));
     }
+
+    /// <summary>A segment stores a batch while it reads and fingerprints the next: cancelled while its first batch's
+    /// insert is held (that batch's bytes written and synced, not yet indexed) and the second batch is being prepared,
+    /// it waits for the second stage, gives its claims back and leaves nothing that gc cannot reclaim.</summary>
+    [Fact]
+    public async Task Cancelled_while_the_next_batch_is_prepared_leaves_nothing_gc_cannot_reclaim()
+    {
+        using var temp = new TempDirectory();
+        var gate = new CallGate();
+        await using var grid = await Grid.StartAsync(temp.Data, silos: 1,
+            configure: (options, silo) => silo.AddOutgoingGrainCallFilter(new HoldSegmentInsert(gate, options.SiloName)));
+        var image = TestImages.Random(seed: 4, 4 * Grid.BatchSize);
+
+        gate.Arm();
+        var grain = grid.Image("x");
+        await grain.StartIngest(new IngestRequest(TestImages.Write(temp.File("x.img"), image), ChunkingStrategy.Adaptive));
+        await gate.Reached;
+        await grain.CancelIngest();
+        gate.Release();
+
+        var status = await grid.WaitForIngest("x");
+        Assert.Equal(IngestState.Cancelled, status.State);
+        Assert.Null(await grain.GetInfo());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(temp.Data, "recipes"), "*", SearchOption.AllDirectories));
+        await grid.VerifyOk();
+        await grid.Collect();
+        Assert.Equal(0, grid.Store.TotalBytes());
+        Assert.All(await grid.ShardStats(), s => Assert.Equal(0, s.Chunks + s.Aliases));
+
+        await grid.IngestOk("x", temp.File("x.img"), ChunkingStrategy.Adaptive);
+        await grid.Restore("x", temp.File("x.restored"));
+        TestImages.AssertSameBytes(image, temp.File("x.restored"));
+    }
 }
