@@ -17,6 +17,8 @@ public static class CliLog
             .MinimumLevel.Information()
             .MinimumLevel.Override("Orleans", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
+            // Orleans' placement resilience pipeline logs two Information lines per grain placement.
+            .MinimumLevel.Override("Polly", Serilog.Events.LogEventLevel.Warning)
             .WriteTo.File(Path.Combine(logsDirectory, FileName), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
             .CreateLogger(), dispose: true);
     }
