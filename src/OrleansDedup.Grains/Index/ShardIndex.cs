@@ -15,16 +15,21 @@ internal sealed class ShardIndex : IDisposable
     private readonly Dictionary<Fingerprint, ShardEntry> _entries = new();
     private readonly Dictionary<int, long> _liveBytesByPack = new();
     private readonly RecordJournal _journal;
+    private readonly string _directory;
+    private readonly int _shard;
     private readonly byte[] _record = new byte[ShardRecord.MaxBytes];
 
     public ShardIndex(string directory, int shard)
     {
         Directory.CreateDirectory(directory);
-        _journal = new RecordJournal(directory, $"shard-{shard:D4}");
+        (_directory, _shard) = (directory, shard);
+        _journal = new RecordJournal(directory, JournalName(shard));
         _journal.Load(record => ShardRecord.Apply(record, _entries));
         foreach (var entry in _entries.Values)
             if (entry.Pieces is null) CountLive(entry.Location, +1);
     }
+
+    public static string JournalName(int shard) => $"shard-{shard:D4}";
 
     public int Count => _entries.Count;
 
@@ -126,7 +131,12 @@ internal sealed class ShardIndex : IDisposable
             });
     }
 
-    public void Dispose() => _journal.Dispose();
+    /// <summary>Flushes and closes the journal, and leaves the shard's <see cref="ShardSummary"/> beside it.</summary>
+    public void Dispose()
+    {
+        _journal.Dispose();
+        ShardSummary.Write(_directory, _shard, Count - Aliases, Aliases, ChunkBytes);
+    }
 
     private void Append(int length) => _journal.Append(_record.AsSpan(0, length));
 

@@ -1,3 +1,4 @@
+using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
@@ -80,5 +81,34 @@ public sealed class OfflineStoreTests(FormatImages images) : IClassFixture<Forma
         using var store = OfflineStore.Open(Grid.Options(temp.Data), Grid.ServiceId);
         Assert.NotNull(store);
         Assert.Empty(await store.ImageNames());
+    }
+
+    /// <summary>Stats read each shard's summary instead of replaying its journal, but only while the journal is as the
+    /// summary saw it at its last clean close.</summary>
+    [Fact]
+    public async Task A_shard_summary_is_used_only_while_its_journal_is_unchanged()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(Path.GetDirectoryName(temp.File("x"))!);
+        var disk = TestImages.Write(temp.File("disk.img"), TestImages.Disk(seed: 7, 4 << 20));
+        ShardStats[] byGrid;
+        await using (var grid = await Grid.StartAsync(temp.Data, silos: 1))
+        {
+            await grid.IngestOk("disk", disk, ChunkingStrategy.Adaptive);
+            byGrid = (await grid.ShardStats()).OrderBy(s => s.Shard).Select(s => s with { Silo = "" }).ToArray();
+        }
+        var summary = Path.Combine(temp.Data, "index", "shard-0000.summary");
+        var log = Path.Combine(temp.Data, "index", "shard-0000.log");
+        File.WriteAllText(summary, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(summary), "\"Chunks\":\\d+", "\"Chunks\":999999"));
+
+        Assert.Equal(999999, (await ShardStats(temp))[0].Chunks);
+        File.SetLastWriteTimeUtc(log, File.GetLastWriteTimeUtc(log).AddSeconds(1));
+        Assert.Equal(byGrid, await ShardStats(temp));
+    }
+
+    private static async Task<ShardStats[]> ShardStats(TempDirectory temp)
+    {
+        using var store = OfflineStore.Open(Grid.Options(temp.Data), Grid.ServiceId)!;
+        return (await store.ShardStats()).OrderBy(s => s.Shard).Select(s => s with { Silo = "" }).ToArray();
     }
 }
