@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Buffers.Binary;
 using OrleansDedup.Abstractions.Index;
 
 namespace OrleansDedup.Grains.Index;
@@ -7,10 +7,11 @@ namespace OrleansDedup.Grains.Index;
 /// A shard's counts as of its journal's last clean close, beside the journal (<c>shard-NNNN.summary</c>), so that `stats`
 /// on an embedded store need not replay every journal. A cache: it holds only while the journal's files have the
 /// lengths and modification times it names; anything else (a crash, a later write, a damaged summary) means a replay.
+/// Seven little-endian words, no serializer: reading sixteen of them is most of what `stats` costs.
 /// </summary>
-internal sealed record ShardSummary(ShardSummary.Files Journal, long Chunks, long Aliases, long ChunkBytes)
+internal static class ShardSummary
 {
-    internal sealed record Files(long LogBytes, long LogWritten, long SnapshotBytes, long SnapshotWritten);
+    private const int Words = 7;
 
     /// <summary>Best effort: a summary that cannot be written only costs the next `stats` a replay.</summary>
     public static void Write(string directory, int shard, long chunks, long aliases, long chunkBytes)
@@ -18,7 +19,11 @@ internal sealed record ShardSummary(ShardSummary.Files Journal, long Chunks, lon
         var path = PathOf(directory, shard);
         try
         {
-            File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(new ShardSummary(JournalFiles(directory, shard), chunks, aliases, chunkBytes)));
+            var (log, logWritten, snapshot, snapshotWritten) = JournalFiles(directory, shard);
+            var bytes = new byte[Words * sizeof(long)];
+            long[] words = [log, logWritten, snapshot, snapshotWritten, chunks, aliases, chunkBytes];
+            for (var i = 0; i < Words; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), words[i]);
+            File.WriteAllBytes(path + ".tmp", bytes);
             File.Move(path + ".tmp", path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -30,24 +35,28 @@ internal sealed record ShardSummary(ShardSummary.Files Journal, long Chunks, lon
     /// <summary>The shard's stats from its summary, or null if there is none that matches the journal as it is.</summary>
     public static ShardStats? TryRead(string directory, int shard, string silo)
     {
+        byte[] bytes;
         try
         {
-            var summary = JsonSerializer.Deserialize<ShardSummary>(File.ReadAllBytes(PathOf(directory, shard)));
-            return summary is not null && JournalFiles(directory, shard) == summary.Journal
-                ? new ShardStats(shard, summary.Chunks, summary.Aliases, summary.ChunkBytes, summary.Journal.LogBytes + summary.Journal.SnapshotBytes, silo)
-                : null;
+            bytes = File.ReadAllBytes(PathOf(directory, shard));
         }
-        catch (Exception e) when (e is IOException or JsonException)
+        catch (IOException)
         {
             return null;
         }
+        if (bytes.Length != Words * sizeof(long)) return null;
+        var w = new long[Words];
+        for (var i = 0; i < Words; i++) w[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * sizeof(long)));
+        return JournalFiles(directory, shard) == (w[0], w[1], w[2], w[3])
+            ? new ShardStats(shard, w[4], w[5], w[6], w[0] + w[2], silo)
+            : null;
     }
 
-    private static Files JournalFiles(string directory, int shard)
+    private static (long LogBytes, long LogWritten, long SnapshotBytes, long SnapshotWritten) JournalFiles(string directory, int shard)
     {
         var log = new FileInfo(Path.Combine(directory, ShardIndex.JournalName(shard) + ".log"));
         var snapshot = new FileInfo(Path.Combine(directory, ShardIndex.JournalName(shard) + ".snap"));
-        return new Files(log.Exists ? log.Length : -1, log.LastWriteTimeUtc.Ticks,
+        return (log.Exists ? log.Length : -1, log.LastWriteTimeUtc.Ticks,
             snapshot.Exists ? snapshot.Length : 0, snapshot.Exists ? snapshot.LastWriteTimeUtc.Ticks : 0);
     }
 
