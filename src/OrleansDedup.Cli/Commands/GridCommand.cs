@@ -23,6 +23,10 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
         {
             return Fail(e.Message, e.ExitCode);
         }
+        catch (StoreBusyException e)
+        {
+            return Fail(e.Message, ExitCodes.Busy);
+        }
         catch (StoreFormatException e)
         {
             return Fail(e.Message, ExitCodes.BadInput);

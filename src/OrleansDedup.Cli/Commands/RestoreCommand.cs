@@ -39,7 +39,7 @@ public sealed class RestoreCommand : StoreReadCommand<RestoreSettings>
         }
         catch (FormatLimitException e)
         {
-            throw new UserError($"cannot restore '{info.Name}': {e.Message}", ExitCodes.BadInput);
+            throw ImageDownload.CannotHold(info.Name, e);
         }
         return Report(info, settings, output, started);
     }

@@ -13,16 +13,7 @@ public abstract class StoreReadCommand<TSettings> : GridCommand<TSettings> where
     protected override async Task<int> Execute(TSettings settings, CancellationToken cancellation)
     {
         if (settings.Contact is not null || !ReadsFiles(settings)) return await base.Execute(settings, cancellation);
-        var options = settings.Options();
-        OfflineStore? store;
-        try
-        {
-            store = OfflineStore.Open(options, EmbeddedGrid.ServiceId);
-        }
-        catch (IOException e)
-        {
-            throw new UserError(e.Message, ExitCodes.Busy);
-        }
+        var store = OfflineStore.Open(settings.Options(), EmbeddedGrid.ServiceId);
         if (store is null) return await base.Execute(settings, cancellation);
         using (store)
         {

@@ -19,16 +19,17 @@ public static class CliLog
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
             // Orleans' placement resilience pipeline logs two Information lines per grain placement.
             .MinimumLevel.Override("Polly", Serilog.Events.LogEventLevel.Warning)
-            .WriteTo.File(Path.Combine(logsDirectory, FileName), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
-            .CreateLogger(), dispose: true);
+            .ToFiles(logsDirectory), dispose: true);
     }
 
     /// <summary>Logs a failure of a command that ran without a host (a read of the store's files).</summary>
     public static void Failure(string logsDirectory, Type command, Exception exception)
     {
-        using var log = new LoggerConfiguration()
-            .WriteTo.File(Path.Combine(logsDirectory, FileName), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
-            .CreateLogger();
+        using var log = new LoggerConfiguration().ToFiles(logsDirectory);
         log.ForContext("SourceContext", command.FullName).Error(exception, "Command failed");
     }
+
+    private static Serilog.Core.Logger ToFiles(this LoggerConfiguration configuration, string logsDirectory) => configuration
+        .WriteTo.File(Path.Combine(logsDirectory, FileName), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
+        .CreateLogger();
 }

@@ -33,7 +33,7 @@ public sealed class EmbeddedGrid : IGrid
     public static async Task<EmbeddedGrid> StartAsync(DedupOptions options, CancellationToken cancellation = default)
     {
         Directory.CreateDirectory(options.DataDirectory);
-        var lockFile = AcquireLock(options.DataDirectory);
+        var lockFile = StoreLock.Exclusive(options.DataDirectory);
         try
         {
             var layout = new StoreLayout(options.DataDirectory);
@@ -58,19 +58,6 @@ public sealed class EmbeddedGrid : IGrid
         await _host.StopAsync();
         _host.Dispose();
         await _lock.DisposeAsync();
-    }
-
-    /// <exception cref="UserError">Exit 7: another process holds the store.</exception>
-    public static FileStream AcquireLock(string dataDirectory)
-    {
-        try
-        {
-            return StoreLock.Exclusive(dataDirectory);
-        }
-        catch (IOException e)
-        {
-            throw new UserError(e.Message, ExitCodes.Busy);
-        }
     }
 
     private static int FreePort()

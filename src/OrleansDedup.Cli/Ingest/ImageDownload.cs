@@ -48,7 +48,10 @@ public static class ImageDownload
         }
         catch (FormatLimitException e)
         {
-            throw new UserError($"cannot restore '{image}': {e.Message}", ExitCodes.BadInput);
+            throw CannotHold(image, e);
         }
     }
+
+    /// <summary>Exit 3: the output's file system cannot hold a file the image's size.</summary>
+    public static UserError CannotHold(string image, FormatLimitException e) => new($"cannot restore '{image}': {e.Message}", ExitCodes.BadInput);
 }

@@ -7,7 +7,7 @@ namespace OrleansDedup.Grains.Hosting;
 /// </summary>
 public static class StoreLock
 {
-    /// <exception cref="IOException">An embedded process holds the store.</exception>
+    /// <exception cref="StoreBusyException">An embedded process holds the store.</exception>
     public static FileStream Shared(string dataDirectory)
     {
         var path = PathOf(dataDirectory);
@@ -27,11 +27,11 @@ public static class StoreLock
         }
         catch (IOException e)
         {
-            throw new IOException($"an embedded orleans-dedup process holds the store {dataDirectory}; wait for it to finish", e);
+            throw new StoreBusyException($"an embedded orleans-dedup process holds the store {dataDirectory}; wait for it to finish", e);
         }
     }
 
-    /// <exception cref="IOException">Another process (embedded, or a silo) holds the store.</exception>
+    /// <exception cref="StoreBusyException">Another process (embedded, or a silo) holds the store.</exception>
     public static FileStream Exclusive(string dataDirectory)
     {
         try
@@ -40,7 +40,7 @@ public static class StoreLock
         }
         catch (IOException e)
         {
-            throw new IOException($"another orleans-dedup process is using the store {dataDirectory}; wait for it to finish", e);
+            throw new StoreBusyException($"another orleans-dedup process is using the store {dataDirectory}; wait for it to finish", e);
         }
     }
 

@@ -131,8 +131,7 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
 
     public Task<Guid> GetEpoch() => Task.FromResult(_epoch);
 
-    public Task<ShardStats> GetStats() => Task.FromResult(new ShardStats(
-        Shard, _index.Count - _index.Aliases, _index.Aliases, _index.ChunkBytes, _index.MetadataBytes, silo.Name));
+    public Task<ShardStats> GetStats() => Task.FromResult(_index.Stats(silo.Name));
 
     public Task<PackUsage[]> GetPackUsage() => Task.FromResult(_index.PackUsage());
 

@@ -39,6 +39,12 @@ internal sealed class ShardIndex : IDisposable
 
     public long MetadataBytes => _journal.LogBytes + _journal.SnapshotBytes;
 
+    public ShardStats Stats(string silo)
+    {
+        var aliases = Aliases;
+        return new ShardStats(_shard, Count - aliases, aliases, ChunkBytes, MetadataBytes, silo);
+    }
+
     public bool Contains(in Fingerprint fingerprint) => _entries.ContainsKey(fingerprint);
 
     /// <summary>Adds the entries the shard does not hold; returns, per entry, whether it held it already (then nothing
@@ -135,7 +141,7 @@ internal sealed class ShardIndex : IDisposable
     public void Dispose()
     {
         _journal.Dispose();
-        ShardSummary.Write(_directory, _shard, Count - Aliases, Aliases, ChunkBytes);
+        ShardSummary.Write(_directory, Stats(""));
     }
 
     private void Append(int length) => _journal.Append(_record.AsSpan(0, length));

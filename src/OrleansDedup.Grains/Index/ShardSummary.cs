@@ -14,14 +14,14 @@ internal static class ShardSummary
     private const int Words = 7;
 
     /// <summary>Best effort: a summary that cannot be written only costs the next `stats` a replay.</summary>
-    public static void Write(string directory, int shard, long chunks, long aliases, long chunkBytes)
+    public static void Write(string directory, ShardStats stats)
     {
-        var path = PathOf(directory, shard);
+        var path = PathOf(directory, stats.Shard);
         try
         {
-            var (log, logWritten, snapshot, snapshotWritten) = JournalFiles(directory, shard);
+            var (log, logWritten, snapshot, snapshotWritten) = JournalFiles(directory, stats.Shard);
             var bytes = new byte[Words * sizeof(long)];
-            long[] words = [log, logWritten, snapshot, snapshotWritten, chunks, aliases, chunkBytes];
+            long[] words = [log, logWritten, snapshot, snapshotWritten, stats.Chunks, stats.Aliases, stats.ChunkBytes];
             for (var i = 0; i < Words; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), words[i]);
             File.WriteAllBytes(path + ".tmp", bytes);
             File.Move(path + ".tmp", path, overwrite: true);

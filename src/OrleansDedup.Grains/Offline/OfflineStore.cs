@@ -29,11 +29,11 @@ public sealed class OfflineStore : IStoreView, IDisposable
         Layout = new StoreLayout(options.DataDirectory);
         Chunks = SharedChunkStores.For(Layout.Root, options.Packs);
         _catalog = new CatalogRows(Layout.CatalogDatabase, serviceId);
-        var shardCount = _shardCount = options.ShardCount;
+        _shardCount = options.ShardCount;
         _shards = new Lazy<ShardIndex[]>(() =>
         {
-            var shards = new ShardIndex[shardCount];
-            Parallel.For(0, shardCount, s => shards[s] = new ShardIndex(Layout.Index, s));
+            var shards = new ShardIndex[_shardCount];
+            Parallel.For(0, _shardCount, s => shards[s] = new ShardIndex(Layout.Index, s));
             return shards;
         });
     }
@@ -44,7 +44,7 @@ public sealed class OfflineStore : IStoreView, IDisposable
 
     /// <summary>Opens the store in <see cref="DedupOptions.DataDirectory"/>, adopting its settings into
     /// <paramref name="options"/>; null if the directory holds no store yet (nothing is created).</summary>
-    /// <exception cref="IOException">Another process holds the store.</exception>
+    /// <exception cref="StoreBusyException">Another process holds the store.</exception>
     /// <exception cref="StoreFormatException">The store is of another version, or asked for another compression.</exception>
     public static OfflineStore? Open(DedupOptions options, string serviceId)
     {
@@ -83,8 +83,7 @@ public sealed class OfflineStore : IStoreView, IDisposable
     {
         var summaries = Enumerable.Range(0, _shardCount).Select(s => ShardSummary.TryRead(Layout.Index, s, SiloName)).ToArray();
         if (summaries.All(s => s is not null)) return Task.FromResult(summaries.Select(s => s!).ToArray());
-        return Task.FromResult(_shards.Value.Select((index, shard) =>
-            new ShardStats(shard, index.Count - index.Aliases, index.Aliases, index.ChunkBytes, index.MetadataBytes, SiloName)).ToArray());
+        return Task.FromResult(_shards.Value.Select(index => index.Stats(SiloName)).ToArray());
     }
 
     public void Dispose()

@@ -15,9 +15,9 @@ public static partial class WriteBehind
     public static void Start(SafeFileHandle file, long offset, long length)
     {
         if (!OperatingSystem.IsLinux() || length <= 0) return;
-        _ = SyncFileRange((int)file.DangerousGetHandle(), offset, length, SyncFileRangeWrite);
+        _ = SyncFileRange(file, offset, length, SyncFileRangeWrite);
     }
 
     [LibraryImport("libc", EntryPoint = "sync_file_range")]
-    private static partial int SyncFileRange(int fd, long offset, long length, uint flags);
+    private static partial int SyncFileRange(SafeFileHandle file, long offset, long length, uint flags);
 }

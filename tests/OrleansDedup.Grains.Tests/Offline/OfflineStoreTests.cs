@@ -77,7 +77,7 @@ public sealed class OfflineStoreTests(FormatImages images) : IClassFixture<Forma
 
         await (await Grid.StartAsync(temp.Data, silos: 1)).DisposeAsync();
         using (StoreLock.Shared(temp.Data))
-            Assert.Throws<IOException>(() => OfflineStore.Open(Grid.Options(temp.Data), Grid.ServiceId));
+            Assert.Throws<StoreBusyException>(() => OfflineStore.Open(Grid.Options(temp.Data), Grid.ServiceId));
         using var store = OfflineStore.Open(Grid.Options(temp.Data), Grid.ServiceId);
         Assert.NotNull(store);
         Assert.Empty(await store.ImageNames());
