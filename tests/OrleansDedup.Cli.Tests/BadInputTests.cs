@@ -129,6 +129,16 @@ public sealed class BadInputTests(ImageFixtures images)
         AssertRefused(Cli.Run(store, "restore", "nope", "--out", Path.Combine(store, "x")), 4, "no image named", store, before);
     }
 
+    [Fact]
+    public void A_store_a_silo_holds_is_busy_for_reads_without_a_silo_and_for_the_embedded_grid()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        CliResult[] results;
+        using (Grains.Hosting.StoreLock.Shared(store))
+            results = [Cli.Run(store, "list"), Cli.Run(store, "stats"), Cli.Run(store, "ingest", images.SimilarRaw)];
+        foreach (var result in results) AssertRefused(result, 7, "another orleans-dedup process is using the store", store, before);
+    }
+
     private static void AssertRefused(CliResult result, int exitCode, string message, string store, string before)
     {
         Assert.Equal(exitCode, result.ExitCode);
