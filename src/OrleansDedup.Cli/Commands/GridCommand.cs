@@ -47,7 +47,7 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
         }
         catch (Exception e)
         {
-            return Fail($"{OneLine(e.Message)} (details in {Path.Combine(settings.DataDirectory, "logs")})", ExitCodes.Failed);
+            return Fail($"{UserMessages.FirstLine(e.Message)} (details in {Path.Combine(settings.DataDirectory, "logs")})", ExitCodes.Failed);
         }
     }
 
@@ -86,14 +86,7 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
     /// remote stack to theirs; the log keeps it).</summary>
     public static int Fail(string message, int code)
     {
-        Console.Error.WriteLine($"error: {OneLine(message)}");
+        Console.Error.WriteLine($"error: {UserMessages.FirstLine(message)}");
         return code;
-    }
-
-    private static string OneLine(string message)
-    {
-        var line = message.Trim().ReplaceLineEndings("\n").Split("\n")[0];
-        var inner = line.IndexOf(" ---> ", StringComparison.Ordinal);
-        return (inner > 0 ? line[..inner] : line).Trim();
     }
 }

@@ -66,7 +66,7 @@ public sealed class ClusterGrid : IGrid
             if (contact.UsesMembership && DatabaseErrors.IsUnreachable(e))
                 throw new UserError($"cannot reach the cluster {contact.Describe()} ({DatabaseErrors.Reason(e)}); check --cluster and that PostgreSQL runs",
                     ExitCodes.Interrupted);
-            throw new UserError($"cannot reach the cluster {contact.Describe()} ({OneLine(e.Message)}); {hint}", ExitCodes.Failed);
+            throw new UserError($"cannot reach the cluster {contact.Describe()} ({UserMessages.FirstLine(e.Message)}); {hint}", ExitCodes.Failed);
         }
         return new ClusterGrid(host);
     }
@@ -76,6 +76,4 @@ public sealed class ClusterGrid : IGrid
         await _host.StopAsync();
         _host.Dispose();
     }
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

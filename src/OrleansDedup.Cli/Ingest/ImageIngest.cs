@@ -112,7 +112,7 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
     /// <summary>Orleans names the silo a call was lost on in its first sentence; what follows may be a remote stack.</summary>
     private static string Reason(Exception e) => e is TimeoutException && e.InnerException is null
         ? "no answer within the poll timeout"
-        : e.Message.ReplaceLineEndings("\n").Split('\n')[0].Split(". ")[0].Split(" Exc level ")[0].Trim();
+        : UserMessages.FirstLine(e.Message).Split(". ")[0];
 
     private sealed class GridSilentException(string message) : Exception(message);
 }
