@@ -1,0 +1,3 @@
+namespace OrleansDedup.Host.Api;
+
+public sealed record ShardResponse(int Shard, string Silo, long Chunks, long Aliases, long ChunkBytes, long MetadataBytes);
