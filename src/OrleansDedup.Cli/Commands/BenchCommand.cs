@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using OrleansDedup.Chunking;
 using OrleansDedup.Cli.Ingest;
@@ -6,27 +5,6 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace OrleansDedup.Cli.Commands;
-
-public sealed class BenchSettings : GridSettings
-{
-    [CommandArgument(0, "<PATH>")]
-    public string[] Paths { get; init; } = [];
-
-    [CommandOption("-s|--strategy <STRATEGY>")]
-    [Description("Strategies to measure (repeatable; default: fixed, guest, rabin and adaptive).")]
-    public string[] Strategies { get; init; } = [];
-
-    public ImageSource[] Sources => Paths.Select(p => new ImageSource(Path.GetFileName(Path.GetFullPath(p)), Path.GetFullPath(p))).ToArray();
-
-    public ChunkingStrategy[] ParsedStrategies => Strategies.Length == 0
-        ? [ChunkingStrategy.Fixed, ChunkingStrategy.Guest, ChunkingStrategy.Rabin, ChunkingStrategy.Adaptive]
-        : Strategies.Select(s => Enum.Parse<ChunkingStrategy>(s, ignoreCase: true)).ToArray();
-
-    public override ValidationResult Validate() =>
-        Strategies.All(s => Enum.TryParse<ChunkingStrategy>(s, ignoreCase: true, out _) && !int.TryParse(s, out _))
-            ? ValidationResult.Success()
-            : ValidationResult.Error("unknown strategy; use adaptive, guest, fixed or rabin");
-}
 
 /// <summary>
 /// End-to-end ingest benchmark: each strategy ingests the images into a fresh scratch store (embedded grid, store
@@ -112,30 +90,5 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                 }
         }
         return (clock.Elapsed.TotalSeconds, hashed);
-    }
-}
-
-/// <summary>The process's peak resident memory (VmHWM), which Linux lets a process reset between measurements.</summary>
-public static class PeakMemory
-{
-    public static void Reset()
-    {
-        GC.Collect();
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    public static long Read()
-    {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
-        return line is null ? Environment.WorkingSet : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 }

@@ -1,7 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace OrleansDedup.Cli.Commands;
 

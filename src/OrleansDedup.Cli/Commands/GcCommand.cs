@@ -1,7 +1,6 @@
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Cli.Hosting;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace OrleansDedup.Cli.Commands;
 

@@ -4,7 +4,6 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Storage;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace OrleansDedup.Cli.Commands;
