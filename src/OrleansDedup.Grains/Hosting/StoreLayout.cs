@@ -1,4 +1,4 @@
-using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Storage.Recipes;
 
 namespace OrleansDedup.Grains.Hosting;
 

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Storage.Recipes;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Images;

@@ -4,7 +4,7 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Images;
 using OrleansDedup.Grains.Index;
-using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Storage.Recipes;
 
 namespace OrleansDedup.Grains.Maintenance;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using OrleansDedup.Abstractions.Migration;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Storage.Recipes;
 using Microsoft.Extensions.Options;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;

@@ -4,7 +4,7 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
-using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Storage.Recipes;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 

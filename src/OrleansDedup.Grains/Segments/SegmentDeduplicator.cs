@@ -5,7 +5,7 @@ using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
-using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Storage.Recipes;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Segments;

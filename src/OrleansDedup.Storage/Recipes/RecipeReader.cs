@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using OrleansDedup.Chunking;
 
-namespace OrleansDedup.Grains.Recipes;
+namespace OrleansDedup.Storage.Recipes;
 
 /// <summary>Reads a recipe entry by entry, merging its runs with its other entries (<see cref="RecipeFormat"/>) and
 /// recomputing the digest, which <see cref="Finish"/> checks against the trailer.</summary>

@@ -1,7 +1,6 @@
 using OrleansDedup.Chunking;
-using OrleansDedup.Storage;
 
-namespace OrleansDedup.Grains.Recipes;
+namespace OrleansDedup.Storage.Recipes;
 
 /// <summary>
 /// The content-addressed recipe runs of a store (or of a migration host): one file per distinct run, named by the

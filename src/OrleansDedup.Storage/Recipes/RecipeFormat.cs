@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace OrleansDedup.Grains.Recipes;
+namespace OrleansDedup.Storage.Recipes;
 
 /// <summary>
 /// A segment's recipe is split in two so that the same guest in another container, or a similar guest, shares it:
@@ -21,8 +21,9 @@ internal static class RecipeFormat
 {
     public static ReadOnlySpan<byte> Magic => "ODRCP002"u8;
 
-    /// <summary>Data entries at least this long go into runs, which store a length as its excess over it.</summary>
-    public const int Block = Hosting.DedupOptions.BlockSize;
+    /// <summary>The grid's 4 KiB block: data entries at least this long go into runs, which store a length as its excess
+    /// over it. A format constant: every stored recipe depends on it.</summary>
+    public const int Block = 4096;
 
     public const int HeaderBytes = 24, TrailerBytes = 40;
 

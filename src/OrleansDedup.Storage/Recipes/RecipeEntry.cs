@@ -1,6 +1,6 @@
 using OrleansDedup.Chunking;
 
-namespace OrleansDedup.Grains.Recipes;
+namespace OrleansDedup.Storage.Recipes;
 
 /// <summary>One piece of a segment in order: a run of zeros, or a chunk (or alias) by fingerprint.</summary>
 public readonly record struct RecipeEntry(bool IsZero, int Length, Fingerprint Fingerprint)

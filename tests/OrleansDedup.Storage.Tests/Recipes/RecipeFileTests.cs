@@ -1,14 +1,13 @@
 using OrleansDedup.Chunking;
-using OrleansDedup.Grains.Recipes;
-using OrleansDedup.Grains.Tests.Infrastructure;
+using OrleansDedup.Storage.Recipes;
 
-namespace OrleansDedup.Grains.Tests.Recipes;
+namespace OrleansDedup.Storage.Tests.Recipes;
 
 /// <summary>Recipes split into shared runs and the entries where containers differ, read back entry for entry.</summary>
 public sealed class RecipeFileTests : IDisposable
 {
     private const int Block = RecipeFormat.Block;
-    private readonly TempDirectory _temp = new("odrecipe");
+    private readonly TempDirectory _temp = new();
     private readonly RecipeRuns _runs;
 
     public RecipeFileTests() => _runs = new RecipeRuns(Path.Combine(_temp.Path, "runs"));

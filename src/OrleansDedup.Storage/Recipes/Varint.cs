@@ -1,4 +1,4 @@
-namespace OrleansDedup.Grains.Recipes;
+namespace OrleansDedup.Storage.Recipes;
 
 /// <summary>LEB128 unsigned varints: most recipe entry headers fit in one or two bytes.</summary>
 internal static class Varint

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using OrleansDedup.Chunking;
 
-namespace OrleansDedup.Grains.Recipes;
+namespace OrleansDedup.Storage.Recipes;
 
 /// <summary>Builds a segment's recipe while it is being deduplicated (<see cref="RecipeFormat"/>): whole-block data entries
 /// go into runs, stored as each run ends; the other entries and the run list are kept until <see cref="Complete"/>

@@ -1,6 +1,6 @@
 using OrleansDedup.Grains.Hosting;
 
-namespace OrleansDedup.Grains.Recipes;
+namespace OrleansDedup.Grains.Images;
 
 /// <summary>Removes recipe files: an image's when it is deleted, an ingest's when it fails.</summary>
 public static class RecipeFiles
