@@ -3,10 +3,6 @@ using OrleansDedup.Storage;
 
 namespace OrleansDedup.Abstractions.Index;
 
-/// <summary>A byte range of a stored chunk; an alias entry is a 4 KiB block assembled from such pieces.</summary>
-[GenerateSerializer, Immutable]
-public readonly record struct AliasPiece([property: Id(0)] Fingerprint Chunk, [property: Id(1)] int Offset, [property: Id(2)] int Length);
-
 /// <summary>An index entry to add: a stored chunk (Location) or an alias of pieces of stored chunks (Pieces).</summary>
 [GenerateSerializer, Immutable]
 public readonly record struct NewIndexEntry(

@@ -4,6 +4,7 @@ using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Placement;
+using OrleansDedup.Storage.Index;
 
 namespace OrleansDedup.Grains.Index;
 
@@ -131,7 +132,7 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
 
     public Task<Guid> GetEpoch() => Task.FromResult(_epoch);
 
-    public Task<ShardStats> GetStats() => Task.FromResult(_index.Stats(silo.Name));
+    public Task<ShardStats> GetStats() => Task.FromResult(_index.Stats(Shard, silo.Name));
 
     public Task<PackUsage[]> GetPackUsage() => Task.FromResult(_index.PackUsage());
 

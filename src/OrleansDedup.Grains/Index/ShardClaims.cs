@@ -1,5 +1,6 @@
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
+using OrleansDedup.Storage.Index;
 
 namespace OrleansDedup.Grains.Index;
 

@@ -5,6 +5,7 @@ using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Index;
 
 namespace OrleansDedup.Grains.Offline;
 
@@ -81,9 +82,10 @@ public sealed class OfflineStore : IStoreView, IDisposable
     /// <summary>From the shards' summaries where they match their journals, which spares loading the index.</summary>
     public Task<ShardStats[]> ShardStats()
     {
-        var summaries = Enumerable.Range(0, _shardCount).Select(s => ShardSummary.TryRead(Layout.Index, s, SiloName)).ToArray();
-        if (summaries.All(s => s is not null)) return Task.FromResult(summaries.Select(s => s!).ToArray());
-        return Task.FromResult(_shards.Value.Select(index => index.Stats(SiloName)).ToArray());
+        var summaries = Enumerable.Range(0, _shardCount).Select(s => ShardSummary.TryRead(Layout.Index, s)).ToArray();
+        if (summaries.All(s => s is not null))
+            return Task.FromResult(summaries.Select((s, shard) => s!.Value.ToStats(shard, SiloName)).ToArray());
+        return Task.FromResult(_shards.Value.Select((index, shard) => index.Stats(shard, SiloName)).ToArray());
     }
 
     public void Dispose()

@@ -5,6 +5,7 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Index;
 
 namespace OrleansDedup.Grains.Tests.Index;
 

@@ -1,16 +1,13 @@
-using System.Buffers;
-using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
-using OrleansDedup.Storage;
 
-namespace OrleansDedup.Grains.Index;
+namespace OrleansDedup.Storage.Index;
 
 /// <summary>
 /// One shard of the chunk index: an in-memory map persisted as a journal of changes. Persisting a batch costs
 /// the entries it touches; the journal is folded into a snapshot only when it has grown past the snapshot,
 /// so rewriting stays proportional to what was added.
 /// </summary>
-internal sealed class ShardIndex : IDisposable
+public sealed class ShardIndex : IDisposable
 {
     private readonly Dictionary<Fingerprint, ShardEntry> _entries = new();
     private readonly Dictionary<int, long> _liveBytesByPack = new();
@@ -39,33 +36,31 @@ internal sealed class ShardIndex : IDisposable
 
     public long MetadataBytes => _journal.LogBytes + _journal.SnapshotBytes;
 
-    public ShardStats Stats(string silo)
+    public ShardCounts Counts()
     {
         var aliases = Aliases;
-        return new ShardStats(_shard, Count - aliases, aliases, ChunkBytes, MetadataBytes, silo);
+        return new ShardCounts(Count - aliases, aliases, ChunkBytes, MetadataBytes);
     }
+
+    /// <summary>Live chunk bytes per pack; garbage collection compacts packs that are mostly dead.</summary>
+    public IReadOnlyDictionary<int, long> LiveBytesByPack => _liveBytesByPack;
 
     public bool Contains(in Fingerprint fingerprint) => _entries.ContainsKey(fingerprint);
 
-    /// <summary>Adds the entries the shard does not hold; returns, per entry, whether it held it already (then nothing
-    /// is written).</summary>
-    public bool[] Insert(InsertBatch batch)
+    public bool TryGet(in Fingerprint fingerprint, out ShardEntry entry) => _entries.TryGetValue(fingerprint, out entry);
+
+    /// <summary>The fingerprints held now, as a copy that later changes leave alone.</summary>
+    public Fingerprint[] Fingerprints() => _entries.Keys.ToArray();
+
+    /// <summary>Adds an entry unless the shard holds its fingerprint already: then it returns false and writes nothing.</summary>
+    public bool TryAdd(in Fingerprint fingerprint, ChunkLocation location, AliasPiece[]? pieces)
     {
-        var collided = new bool[batch.Entries.Length];
-        for (var i = 0; i < collided.Length; i++)
-        {
-            var e = batch.Entries[i];
-            if (_entries.ContainsKey(e.Fingerprint))
-            {
-                collided[i] = true;
-                continue;
-            }
-            var entry = new ShardEntry(e.Location, e.Pieces);
-            _entries[e.Fingerprint] = entry;
-            if (entry.Pieces is null) CountLive(entry.Location, +1);
-            Append(ShardRecord.WriteEntry(_record, e.Fingerprint, entry));
-        }
-        return collided;
+        if (_entries.ContainsKey(fingerprint)) return false;
+        var entry = new ShardEntry(location, pieces);
+        _entries[fingerprint] = entry;
+        if (pieces is null) CountLive(location, +1);
+        Append(ShardRecord.WriteEntry(_record, fingerprint, entry));
+        return true;
     }
 
     /// <summary>Removes the entries gc found unused; returns how many there were.</summary>
@@ -82,47 +77,15 @@ internal sealed class ShardIndex : IDisposable
         return removed;
     }
 
-    public IndexEntryView[] Resolve(Fingerprint[] fingerprints)
+    /// <summary>Points a chunk moved by compaction at its new place, but only if it still points at the old one.</summary>
+    public void Relocate(in Fingerprint fingerprint, ChunkLocation from, ChunkLocation to)
     {
-        var views = new IndexEntryView[fingerprints.Length];
-        for (var i = 0; i < views.Length; i++)
-            views[i] = Resolve(fingerprints[i]);
-        return views;
-    }
-
-    public IndexEntryView Resolve(in Fingerprint fp) => _entries.TryGetValue(fp, out var e)
-        ? new IndexEntryView(fp, true, e.Location, e.Pieces)
-        : new IndexEntryView(fp, false, default, null);
-
-    public IEnumerable<IndexEntryView[]> Pages(int pageSize)
-    {
-        var page = new List<IndexEntryView>(pageSize);
-        foreach (var fp in _entries.Keys.ToArray())
-        {
-            page.Add(Resolve(fp));
-            if (page.Count == pageSize)
-            {
-                yield return page.ToArray();
-                page.Clear();
-            }
-        }
-        if (page.Count > 0) yield return page.ToArray();
-    }
-
-    public PackUsage[] PackUsage() => _liveBytesByPack.Select(p => new PackUsage(p.Key, p.Value)).ToArray();
-
-    public void Relocate(ChunkMove[] moves)
-    {
-        foreach (var move in moves)
-        {
-            if (!_entries.TryGetValue(move.Fingerprint, out var entry) || entry.Pieces is not null || entry.Location != move.From)
-                continue;
-            CountLive(entry.Location, -1);
-            var moved = entry with { Location = move.To };
-            _entries[move.Fingerprint] = moved;
-            CountLive(moved.Location, +1);
-            Append(ShardRecord.WriteEntry(_record, move.Fingerprint, moved));
-        }
+        if (!_entries.TryGetValue(fingerprint, out var entry) || entry.Pieces is not null || entry.Location != from) return;
+        CountLive(entry.Location, -1);
+        var moved = entry with { Location = to };
+        _entries[fingerprint] = moved;
+        CountLive(moved.Location, +1);
+        Append(ShardRecord.WriteEntry(_record, fingerprint, moved));
     }
 
     /// <summary>Makes the changes durable, and folds the journal into a snapshot once it outgrows it.</summary>
@@ -141,7 +104,7 @@ internal sealed class ShardIndex : IDisposable
     public void Dispose()
     {
         _journal.Dispose();
-        ShardSummary.Write(_directory, Stats(""));
+        ShardSummary.Write(_directory, _shard, Counts());
     }
 
     private void Append(int length) => _journal.Append(_record.AsSpan(0, length));

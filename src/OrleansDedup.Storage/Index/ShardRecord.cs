@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
-using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
-using OrleansDedup.Storage;
 
-namespace OrleansDedup.Grains.Index;
+namespace OrleansDedup.Storage.Index;
 
 /// <summary>
 /// Journal records of an index shard: an entry as it now is, or its removal. Replaying a record twice changes nothing,
@@ -79,10 +77,4 @@ internal static class ShardRecord
                 throw new InvalidDataException($"Unknown index journal record kind {record[0]}.");
         }
     }
-}
-
-/// <summary>An index entry in memory: a stored chunk, or (Pieces set) an alias assembled from stored chunks.</summary>
-internal readonly record struct ShardEntry(ChunkLocation Location, AliasPiece[]? Pieces)
-{
-    public int Length => Pieces is null ? Location.Length : Pieces.Sum(p => p.Length);
 }

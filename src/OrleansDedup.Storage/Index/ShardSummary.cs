@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
-using OrleansDedup.Abstractions.Index;
 
-namespace OrleansDedup.Grains.Index;
+namespace OrleansDedup.Storage.Index;
 
 /// <summary>
 /// A shard's counts as of its journal's last clean close, beside the journal (<c>shard-NNNN.summary</c>), so that `stats`
@@ -9,19 +8,19 @@ namespace OrleansDedup.Grains.Index;
 /// lengths and modification times it names; anything else (a crash, a later write, a damaged summary) means a replay.
 /// Seven little-endian words, no serializer: reading sixteen of them is most of what `stats` costs.
 /// </summary>
-internal static class ShardSummary
+public static class ShardSummary
 {
     private const int Words = 7;
 
     /// <summary>Best effort: a summary that cannot be written only costs the next `stats` a replay.</summary>
-    public static void Write(string directory, ShardStats stats)
+    public static void Write(string directory, int shard, ShardCounts counts)
     {
-        var path = PathOf(directory, stats.Shard);
+        var path = PathOf(directory, shard);
         try
         {
-            var (log, logWritten, snapshot, snapshotWritten) = JournalFiles(directory, stats.Shard);
+            var (log, logWritten, snapshot, snapshotWritten) = JournalFiles(directory, shard);
             var bytes = new byte[Words * sizeof(long)];
-            long[] words = [log, logWritten, snapshot, snapshotWritten, stats.Chunks, stats.Aliases, stats.ChunkBytes];
+            long[] words = [log, logWritten, snapshot, snapshotWritten, counts.Chunks, counts.Aliases, counts.ChunkBytes];
             for (var i = 0; i < Words; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), words[i]);
             File.WriteAllBytes(path + ".tmp", bytes);
             File.Move(path + ".tmp", path, overwrite: true);
@@ -32,8 +31,8 @@ internal static class ShardSummary
         }
     }
 
-    /// <summary>The shard's stats from its summary, or null if there is none that matches the journal as it is.</summary>
-    public static ShardStats? TryRead(string directory, int shard, string silo)
+    /// <summary>The shard's counts from its summary, or null if there is none that matches the journal as it is.</summary>
+    public static ShardCounts? TryRead(string directory, int shard)
     {
         byte[] bytes;
         try
@@ -48,7 +47,7 @@ internal static class ShardSummary
         var w = new long[Words];
         for (var i = 0; i < Words; i++) w[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * sizeof(long)));
         return JournalFiles(directory, shard) == (w[0], w[1], w[2], w[3])
-            ? new ShardStats(shard, w[4], w[5], w[6], w[0] + w[2], silo)
+            ? new ShardCounts(w[4], w[5], w[6], w[0] + w[2])
             : null;
     }
 
