@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
-using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Index;
 

@@ -2,7 +2,6 @@ using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Tests.Index;
 
