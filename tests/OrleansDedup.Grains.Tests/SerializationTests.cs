@@ -4,7 +4,6 @@ using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Tests;
 

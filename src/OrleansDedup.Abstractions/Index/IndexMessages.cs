@@ -1,5 +1,4 @@
 using OrleansDedup.Chunking;
-using OrleansDedup.Storage;
 
 namespace OrleansDedup.Abstractions.Index;
 

@@ -1,4 +1,4 @@
-using OrleansDedup.Storage;
+using OrleansDedup.Chunking;
 
 namespace OrleansDedup.Abstractions.Serialization;
 

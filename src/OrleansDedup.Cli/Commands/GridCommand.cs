@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 using Spectre.Console.Cli;
 
 namespace OrleansDedup.Cli.Commands;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansDedup.Abstractions.Serialization;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 using OrleansDedup.Tls;
 
 namespace OrleansDedup.Cli.Hosting;

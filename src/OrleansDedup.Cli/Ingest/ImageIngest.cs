@@ -1,6 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 
 namespace OrleansDedup.Cli.Ingest;
 

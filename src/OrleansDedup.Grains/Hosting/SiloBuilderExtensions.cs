@@ -6,6 +6,7 @@ using OrleansDedup.Abstractions.Serialization;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Placement;
+using OrleansDedup.Sql;
 using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Hosting;

@@ -1,5 +1,5 @@
 using OrleansDedup.Abstractions.Images;
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 
 namespace OrleansDedup.Grains.Images;
 

@@ -1,4 +1,4 @@
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 
 namespace OrleansDedup.Grains.Images;
 

@@ -9,7 +9,7 @@ using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Storage.Recipes;
 using OrleansDedup.ImageFormats;
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 
 namespace OrleansDedup.Grains.Images;
 

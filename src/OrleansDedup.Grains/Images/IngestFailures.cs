@@ -1,6 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 
 namespace OrleansDedup.Grains.Images;
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.ImageFormats;
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 
 namespace OrleansDedup.Host.Api;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using OrleansDedup.Host.Configuration;
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 
 namespace OrleansDedup.Host.Clustering;
 

@@ -6,7 +6,7 @@ using OrleansDedup.Host.Api;
 using OrleansDedup.Host.Clustering;
 using OrleansDedup.Host.Configuration;
 using OrleansDedup.Host.Security;
-using OrleansDedup.Storage;
+using OrleansDedup.Sql;
 using OrleansDedup.Tls;
 
 namespace OrleansDedup.Host.Hosting;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
+using OrleansDedup.Chunking;
 
 namespace OrleansDedup.Storage;
 

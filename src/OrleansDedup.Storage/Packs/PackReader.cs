@@ -1,4 +1,5 @@
 using System.Buffers;
+using OrleansDedup.Chunking;
 using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Storage;

@@ -4,7 +4,6 @@ using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Index;
 
 namespace OrleansDedup.Grains.Tests.Index;

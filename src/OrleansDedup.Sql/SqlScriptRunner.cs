@@ -2,13 +2,14 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Sql;
 
 /// <summary>
-/// Applies the embedded scripts of one dialect folder (<c>Sql/{Dialect}/NNNN-Name.sql</c>) in number order, each in
-/// its own transaction, recording each number in <c>OrleansDedupSchema</c> so that a script runs once per database.
+/// Applies the embedded scripts of one dialect folder (<c>{Dialect}/NNNN-Name.sql</c>, embedded as
+/// <c>Sql/{Dialect}/NNNN-Name.sql</c>) in number order, each in its own transaction, recording each number in
+/// <c>OrleansDedupSchema</c> so that a script runs once per database.
 /// </summary>
-/// <remarks>Plain ADO.NET, so that every dialect (<c>Sql/Sqlite/</c>, <c>Sql/PostgreSql/</c>) shares it.</remarks>
+/// <remarks>Plain ADO.NET, so that every dialect (<c>Sqlite/</c>, <c>PostgreSql/</c>) shares it.</remarks>
 internal static class SqlScriptRunner
 {
     private const string ResourceRoot = "Sql/";

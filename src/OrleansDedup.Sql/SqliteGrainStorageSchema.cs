@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Sql;
 
 /// <summary>
 /// Prepares a SQLite file for Orleans' ADO.NET grain storage (<c>AddAdoNetGrainStorage</c> with invariant

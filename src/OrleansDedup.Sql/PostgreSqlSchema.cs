@@ -4,12 +4,12 @@ using System.Globalization;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Sql;
 
 /// <summary>
 /// Prepares a PostgreSQL database for Orleans' ADO.NET providers with invariant <c>"Npgsql"</c>: cluster membership
 /// (<c>UseAdoNetClustering</c>) and grain state (<c>AddAdoNetGrainStorage</c>). The Orleans packages ship no scripts;
-/// the project's own (<c>Sql/PostgreSql/NNNN-*.sql</c>) are applied in order, each once, and recorded in
+/// the project's own (<c>PostgreSql/NNNN-*.sql</c>) are applied in order, each once, and recorded in
 /// <c>OrleansDedupSchema</c>.
 /// </summary>
 public static class PostgreSqlSchema

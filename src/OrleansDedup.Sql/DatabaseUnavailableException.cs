@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Sql;
 
 /// <summary>
 /// The database server could not be reached (refused, timed out, not accepting connections yet) within a bounded

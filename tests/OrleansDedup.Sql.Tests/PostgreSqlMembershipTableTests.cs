@@ -6,7 +6,7 @@ using Orleans.Configuration;
 using Orleans.Runtime.Membership;
 using Orleans.Runtime.MembershipService;
 
-namespace OrleansDedup.Storage.Tests;
+namespace OrleansDedup.Sql.Tests;
 
 /// <summary>
 /// The clustering queries against the 10.4.2 provider itself (no silo): the table version must act as the

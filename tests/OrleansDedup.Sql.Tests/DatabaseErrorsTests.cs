@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace OrleansDedup.Storage.Tests.Sql;
+namespace OrleansDedup.Sql.Tests;
 
 /// <summary>Only the database's own failures count as "cannot reach the database": the grid's calls time out too.</summary>
 public sealed class DatabaseErrorsTests

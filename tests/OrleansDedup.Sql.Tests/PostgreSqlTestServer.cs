@@ -2,7 +2,7 @@ using System.Reflection;
 using Npgsql;
 using Orleans.TestingHost;
 
-namespace OrleansDedup.Storage.Tests;
+namespace OrleansDedup.Sql.Tests;
 
 /// <summary>
 /// The real PostgreSQL server the tests run against, named by <c>ORLEANS_DEDUP_TEST_PG</c>. Missing is a failure,
@@ -66,15 +66,24 @@ internal static class PostgreSqlTestServer
     public static async Task<long> ScalarLongAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
+        return await DbScalar.LongAsync(connection, sql, parameters);
+    }
 
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    /// <summary>Cluster membership, for the silos and the client, in the database of <paramref name="connectionString"/>
+    /// (schema applied).</summary>
+    public static void UseAdoNetClustering(InProcessTestClusterBuilder builder, string connectionString)
+    {
+        UseConfiguredMembership(builder.Options);
+        builder.ConfigureSilo((_, silo) => silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = PostgreSqlSchema.Invariant;
+            o.ConnectionString = connectionString;
+        }));
+        builder.ConfigureClient(client => client.UseAdoNetClustering(o =>
+        {
+            o.Invariant = PostgreSqlSchema.Invariant;
+            o.ConnectionString = connectionString;
+        }));
     }
 
     /// <summary>
@@ -83,7 +92,7 @@ internal static class PostgreSqlTestServer
     /// after the test's delegates, so that a <c>UseAdoNetClustering</c> in <c>ConfigureSilo</c> is silently replaced;
     /// the switch that prevents this, <c>UseTestClusterMembership</c>, is internal in TestingHost 10.4.2.
     /// </summary>
-    public static void UseConfiguredMembership(InProcessTestClusterOptions options)
+    private static void UseConfiguredMembership(InProcessTestClusterOptions options)
     {
         var property = typeof(InProcessTestClusterOptions).GetProperty("UseTestClusterMembership",
                            BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)

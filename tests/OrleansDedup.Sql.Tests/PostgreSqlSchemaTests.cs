@@ -3,7 +3,7 @@ using System.Reflection;
 using Npgsql;
 using Orleans.Runtime.MembershipService;
 
-namespace OrleansDedup.Storage.Tests;
+namespace OrleansDedup.Sql.Tests;
 
 public sealed class PostgreSqlSchemaTests(PostgreSqlDatabaseFixture database) : IClassFixture<PostgreSqlDatabaseFixture>
 {

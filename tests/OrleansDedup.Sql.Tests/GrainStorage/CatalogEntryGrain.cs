@@ -1,4 +1,4 @@
-namespace OrleansDedup.Storage.Tests;
+namespace OrleansDedup.Sql.Tests.GrainStorage;
 
 public interface ICatalogEntryGrain : IGrainWithStringKey
 {
@@ -18,7 +18,7 @@ public sealed class CatalogEntryState
 
 /// <summary>Exercises the "catalog" ADO.NET storage through a real grain activation.</summary>
 public sealed class CatalogEntryGrain(
-    [PersistentState("entry", SqliteGrainStorageTests.StorageName)] IPersistentState<CatalogEntryState> entry)
+    [PersistentState("entry", GrainStorageContract.StorageName)] IPersistentState<CatalogEntryState> entry)
     : Grain, ICatalogEntryGrain
 {
     public Task SetAsync(string value)

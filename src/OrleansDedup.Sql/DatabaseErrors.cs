@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Net.Sockets;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Sql;
 
 /// <summary>Tells an unreachable database (a server restarting or out of reach, which passes) from one that refused
 /// the work, however many layers wrapped the error.</summary>
