@@ -2,19 +2,6 @@ using OrleansDedup.Abstractions.Calls;
 
 namespace OrleansDedup.Abstractions.Maintenance;
 
-[GenerateSerializer, Immutable]
-public sealed record GcResult(
-    [property: Id(0)] int PacksDeleted,
-    [property: Id(1)] int PacksCompacted,
-    [property: Id(2)] long BytesBefore,
-    [property: Id(3)] long BytesAfter,
-    [property: Id(4)] int EntriesSwept,
-    [property: Id(5)] int AbandonedIngests,
-    [property: Id(6)] bool SweepSkipped)
-{
-    public long BytesReclaimed => BytesBefore - BytesAfter;
-}
-
 /// <summary>Reclaims pack space that no image references any more (a single grain, key 0).</summary>
 public interface IGarbageCollectorGrain : IGrainWithIntegerKey
 {

@@ -1,9 +1,5 @@
 namespace OrleansDedup.Abstractions.Maintenance;
 
-/// <summary>A run of an image's bytes at an offset; the gaps between runs are zeros.</summary>
-[GenerateSerializer, Immutable]
-public sealed record RestoreChunk([property: Id(0)] long Offset, [property: Id(1)] byte[] Data);
-
 /// <summary>Work that reads the chunk store, run on whichever silo the caller reaches (every silo sees the store), so
 /// that a client without the store's volume can still restore, verify and see statistics. Give each restore a key of
 /// its own: its pages must all reach one activation.</summary>

@@ -3,9 +3,6 @@ using OrleansDedup.Chunking;
 
 namespace OrleansDedup.Abstractions.Segments;
 
-/// <summary>How one segment is cut: the adaptive strategy picks per image size.</summary>
-public enum SegmentMode { Fixed, Rabin, FixedThenRabin }
-
 /// <summary>One segment's work. <see cref="Grid"/>: the container's regions that overlap the segment, clipped to it,
 /// as the image grain read them; null cuts the segment as opaque bytes. <see cref="SourceRoot"/> and
 /// <see cref="SourceIdentity"/>: how the source must be opened and which file it must be (see <see cref="IngestRequest"/>).</summary>
@@ -23,6 +20,3 @@ public sealed record SegmentWork(
     [property: Id(9)] Guid[]? Epochs = null,
     [property: Id(10)] string? SourceRoot = null,
     [property: Id(11)] FileIdentity? SourceIdentity = null);
-
-[GenerateSerializer, Immutable]
-public sealed record SegmentResult([property: Id(0)] int Index, [property: Id(1)] DedupStats Stats, [property: Id(2)] byte[] Digest, [property: Id(3)] string Silo);

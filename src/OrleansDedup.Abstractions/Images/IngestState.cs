@@ -1,0 +1,3 @@
+namespace OrleansDedup.Abstractions.Images;
+
+public enum IngestState { Idle, Running, Succeeded, Failed, Cancelled }
