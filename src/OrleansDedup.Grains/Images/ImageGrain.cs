@@ -23,6 +23,7 @@ public sealed class ImageGrain(
     [PersistentState(StorageNames.ImageGrainType, StorageNames.Catalog)] IPersistentState<ImageRecord> record,
     IOptions<DedupOptions> options,
     IndexRouter index,
+    DedupMetrics metrics,
     StoreLayout layout,
     ILocalSiloDetails silo,
     ILogger<ImageGrain> logger) : Grain, IImageGrain
@@ -176,7 +177,7 @@ public sealed class ImageGrain(
             RecipeFiles.DeleteFiles(layout, fanOut.Superseded);
             heartbeat.Complete();
             _status = new IngestStatus(IngestState.Succeeded, size, size, null, IngestErrorKind.None, info);
-            index.Metrics?.IngestFinished("succeeded");
+            metrics.IngestFinished("succeeded");
         }
         catch (CommitUnknownException e)
         {
@@ -184,7 +185,7 @@ public sealed class ImageGrain(
             _status = Failed(IngestErrorKind.Interrupted,
                 $"the catalog database became unreachable while '{Name}' was being recorded ({DatabaseErrors.Reason(e)}); once PostgreSQL " +
                 "is back, `list` shows whether it was recorded, else ingest it again (gc reclaims an unrecorded attempt)");
-            index.Metrics?.IngestFinished("failed");
+            metrics.IngestFinished("failed");
             logger.LogError(e, "Ingest of {Image} from {Path}: commit outcome unknown", Name, path);
         }
         catch (Exception e)
@@ -196,7 +197,7 @@ public sealed class ImageGrain(
                 : cancellation.IsCancellationRequested
                     ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
                     : Failed(IngestFailures.Classify(e, out var message), message);
-            index.Metrics?.IngestFinished(_status.State == IngestState.Cancelled ? "cancelled" : "failed");
+            metrics.IngestFinished(_status.State == IngestState.Cancelled ? "cancelled" : "failed");
             if (_status.ErrorKind == IngestErrorKind.Internal) logger.LogError(e, "Ingest of {Image} from {Path} failed", Name, path);
             else logger.LogWarning("Ingest of {Image} from {Path} failed: {Reason}", Name, path, _status.Error);
         }
