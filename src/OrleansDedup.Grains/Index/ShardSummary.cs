@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using OrleansDedup.Abstractions.Index;
+using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Index;
 
@@ -23,8 +24,7 @@ internal static class ShardSummary
             var bytes = new byte[Words * sizeof(long)];
             long[] words = [log, logWritten, snapshot, snapshotWritten, stats.Chunks, stats.Aliases, stats.ChunkBytes];
             for (var i = 0; i < Words; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), words[i]);
-            File.WriteAllBytes(path + ".tmp", bytes);
-            File.Move(path + ".tmp", path, overwrite: true);
+            DurableFile.Write(path, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
