@@ -57,10 +57,10 @@ public static class GuestDiskWriter
             {
                 cancellation.ThrowIfCancellationRequested();
                 int want = (int)Math.Min(buffer.Length, length - done);
-                int read = RandomAccess.Read(container, buffer.AsSpan(0, want), offset + done);
-                if (read == 0)
+                int read = ImageFile.ReadUpTo(container, buffer.AsSpan(0, want), offset + done);
+                if (read < want)
                 {
-                    throw new IOException($"the container ended at 0x{offset + done:x}, inside a guest data region; was it truncated?");
+                    throw new IOException($"the container ended at 0x{offset + done + read:x}, inside a guest data region; was it truncated?");
                 }
 
                 WriteNonZero(output, buffer.AsSpan(0, read), region.GuestOffset + (offset - region.FileOffset) + done);

@@ -22,16 +22,10 @@ internal sealed class ImageFile(SafeFileHandle handle, long length, string forma
             throw Beyond(what, offset, buffer.Length);
         }
 
-        while (!buffer.IsEmpty)
+        int read = ReadUpTo(handle, buffer, offset);
+        if (read < buffer.Length)
         {
-            int read = RandomAccess.Read(handle, buffer, offset);
-            if (read == 0)
-            {
-                throw new IOException($"{format} {what}: the file ended at 0x{offset:x} while being read; was it truncated?");
-            }
-
-            buffer = buffer[read..];
-            offset += read;
+            throw new IOException($"{format} {what}: the file ended at 0x{offset + read:x} while being read; was it truncated?");
         }
     }
 

@@ -1,5 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.Storage;
 
 namespace OrleansDedup.Cli.Ingest;
 
@@ -32,7 +33,7 @@ public static class GuestDiskExport
             // Off the caller's thread, so that a stop signal is seen while the export runs; the export itself stops
             // at its next block once cancelled.
             await Task.Run(() => GuestDiskExporter.Export(container, partial, format, progress, cancellation: cancellation), cancellation);
-            File.Move(partial, path, overwrite: true);
+            DurableFile.Publish(partial, path);
             return info;
         }
         catch (Exception e) when (e is ImageFormatException or FormatLimitException)

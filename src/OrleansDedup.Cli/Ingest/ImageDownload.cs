@@ -1,6 +1,7 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.Storage;
 
 namespace OrleansDedup.Cli.Ingest;
 
@@ -27,10 +28,9 @@ public static class ImageDownload
                     position = chunk.Offset + chunk.Data.Length;
                 }
                 output.SetLength(info.Size);
-                output.Flush(flushToDisk: true);
             }
             // Only a complete, checked sequence makes the file appear under its name.
-            File.Move(partial, path, overwrite: true);
+            DurableFile.Publish(partial, path);
             return info;
         }
         catch

@@ -5,7 +5,8 @@ using OrleansDedup.Storage.Compression;
 namespace OrleansDedup.Grains.Hosting;
 
 /// <summary>Grid-wide settings. Shard count and chunking parameters must not change once a store holds data:
-/// the store records them at creation (<see cref="StoreManifest"/>) and refuses a mismatch.</summary>
+/// the store records them at creation (<see cref="StoreManifest"/>) and refuses a mismatch. Bound from configuration by
+/// property name (durations as whole seconds under the <c>...Seconds</c> keys); checked by <see cref="DedupOptionsValidator"/>.</summary>
 public sealed class DedupOptions
 {
     public const int BlockSize = 4096;
@@ -31,9 +32,23 @@ public sealed class DedupOptions
     /// <summary>An ingest whose heartbeat is older than this is taken for dead (its silo was lost) by the collector.</summary>
     public TimeSpan IngestHeartbeatExpiry { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary><see cref="IngestHeartbeatExpiry"/> as configured: whole seconds.</summary>
+    public int IngestHeartbeatExpirySeconds
+    {
+        get => (int)IngestHeartbeatExpiry.TotalSeconds;
+        set => IngestHeartbeatExpiry = TimeSpan.FromSeconds(value);
+    }
+
     /// <summary>How often an index shard checks that it lives on the silo the placement gives it now: after a silo
     /// joins, its share of the shards moves to it within about two such periods.</summary>
     public TimeSpan ShardRebalanceInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary><see cref="ShardRebalanceInterval"/> as configured: whole seconds.</summary>
+    public int ShardRebalanceSeconds
+    {
+        get => (int)ShardRebalanceInterval.TotalSeconds;
+        set => ShardRebalanceInterval = TimeSpan.FromSeconds(value);
+    }
 
     /// <summary>How new chunks are compressed; unset, a new store takes <see cref="CompressionSettings.Default"/> and an
     /// existing one keeps what it was made with (a different setting for an existing store is refused).</summary>
@@ -49,6 +64,13 @@ public sealed class DedupOptions
     /// once; past this, a waiting ingest takes a claim over all the same and stores the bytes itself, so that no ingest
     /// waits forever on an owner that died unnoticed.</summary>
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><see cref="ClaimTimeout"/> as configured: whole seconds.</summary>
+    public int ClaimTimeoutSeconds
+    {
+        get => (int)ClaimTimeout.TotalSeconds;
+        set => ClaimTimeout = TimeSpan.FromSeconds(value);
+    }
 
     public int RabinMinSize { get; set; } = 2048;
 
@@ -66,18 +88,9 @@ public sealed class DedupOptions
         WindowSize = RabinWindowSize,
     };
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first rule of <see cref="DedupOptionsValidator"/> broken.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("The data directory is not set.");
-        if (ShardCount is < 1 or > 4096) throw new ArgumentException("The shard count must be between 1 and 4096.");
-        if (SegmentSize < BlockSize || SegmentSize % BlockSize != 0)
-            throw new ArgumentException($"The segment size must be a positive multiple of {BlockSize} bytes.");
-        if (BatchSize < BlockSize || BatchSize % BlockSize != 0 || BatchSize > 64 << 20)
-            throw new ArgumentException($"The batch size must be a multiple of {BlockSize} bytes, at most 64 MiB.");
-        if (ShardRebalanceInterval <= TimeSpan.Zero) throw new ArgumentException("The shard rebalance interval must be positive.");
-        if (ClaimTimeout <= TimeSpan.Zero) throw new ArgumentException("The claim timeout must be positive.");
-        if (RabinMaxSize > BatchSize) throw new ArgumentException("The Rabin maximum chunk size must not exceed the batch size.");
-        Rabin.Validate();
-        Packs.Validate();
+        if (DedupOptionsValidator.Problem(this) is { } problem) throw new ArgumentException(problem);
     }
 }

@@ -46,7 +46,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton(layout);
         silo.Services.AddSingleton(SharedChunkStores.For(layout.Root, options.Packs));
         silo.Services.AddSingleton(sp => new DedupMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ChunkStore>()));
-        silo.Services.AddSingleton(sp => new IndexRouter(sp.GetRequiredService<IGrainFactory>(), options.ShardCount) { Metrics = sp.GetRequiredService<DedupMetrics>() });
+        silo.Services.AddSingleton<IndexRouter>();
         silo.Services.AddPlacementDirector<ShardPlacementStrategy, ShardPlacementDirector>();
         silo.Services.AddSingleton<IStoreView, GridStoreView>();
         silo.Services.AddSingleton<ImageRestorer>();

@@ -18,6 +18,13 @@ public sealed class StoreLayout(string root)
 
     public string Manifest => Path.Combine(Root, "store.json");
 
+    /// <summary>Held for a process's whole use of the store (<see cref="StoreLock"/>): shared by silos, exclusive otherwise.</summary>
+    public string Lock => Path.Combine(Root, ".lock");
+
+    /// <summary>Held exclusively for a moment while the manifest is created or read (<see cref="StoreManifest"/>). Not
+    /// <see cref="Lock"/>: silos starting together hold that one shared all their lives, so none could take it exclusively.</summary>
+    public string ManifestLock => Manifest + ".lock";
+
     public string Logs => Path.Combine(Root, "logs");
 
     public string RecipeOf(string relative) => Path.Combine(Root, relative);

@@ -44,5 +44,5 @@ public static class StoreLock
         }
     }
 
-    private static string PathOf(string dataDirectory) => Path.Combine(dataDirectory, ".lock");
+    private static string PathOf(string dataDirectory) => new StoreLayout(dataDirectory).Lock;
 }

@@ -25,7 +25,7 @@ public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize
         Directory.CreateDirectory(layout.Root);
         // Silos starting together on a new store (several processes on one volume) agree through a file lock:
         // the first creates the manifest, the others adopt it.
-        using var gate = FileLock.Acquire(layout.Manifest + ".lock");
+        using var gate = FileLock.Acquire(layout.ManifestLock);
         if (!File.Exists(layout.Manifest))
         {
             DurableFile.Write(layout.Manifest, JsonSerializer.SerializeToUtf8Bytes(From(options)));

@@ -1,15 +1,8 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansDedup.Abstractions.Images;
-using OrleansDedup.Abstractions.Maintenance;
-using OrleansDedup.Abstractions.Segments;
-using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
-using OrleansDedup.Storage.Recipes;
-using OrleansDedup.ImageFormats;
-using OrleansDedup.Sql;
 
 namespace OrleansDedup.Grains.Images;
 
@@ -23,16 +16,15 @@ public sealed class ImageGrain(
     [PersistentState(StorageNames.ImageGrainType, StorageNames.Catalog)] IPersistentState<ImageRecord> record,
     IOptions<DedupOptions> options,
     IndexRouter index,
+    DedupMetrics metrics,
     StoreLayout layout,
     ILocalSiloDetails silo,
     ILogger<ImageGrain> logger) : Grain, IImageGrain
 {
     private IngestStatus _status = new(IngestState.Idle, 0, 0, null, IngestErrorKind.None, null);
-    private CancellationTokenSource? _cancel;
-    private Task _run = Task.CompletedTask;
-    private long _bytesDone;
+    private IngestRun? _run;
+    private Task _running = Task.CompletedTask;
     private bool _stale;
-    private bool _leaving;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -50,11 +42,10 @@ public sealed class ImageGrain(
     /// and give back what they took, and the ingest ends as lost with its silo, which a client starts again elsewhere.</summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_run.IsCompleted) return;
+        if (_running.IsCompleted) return;
         logger.LogWarning("The ingest of {Image} stops with its activation ({Reason})", Name, reason);
-        _leaving = true;
-        _cancel?.Cancel();
-        await _run.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
+        _run?.Leave();
+        await _running.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
     }
 
     public async Task<IngestStatus> StartIngest(IngestRequest request)
@@ -83,25 +74,26 @@ public sealed class ImageGrain(
             logger.LogError(e, "Could not record the ingest of {Image}", Name);
             return Failed(IngestFailures.Classify(e, out var message), message);
         }
-        _cancel = new CancellationTokenSource();
-        _bytesDone = 0;
-        _status = new IngestStatus(IngestState.Running, 0, length, null, IngestErrorKind.None, null);
-        _run = RunIngest(request, marker, length, _cancel.Token);
+        _run = new IngestRun(new IngestServices(GrainFactory, index, metrics, layout, options.Value, logger), Name, SiloName, request, marker, length);
+        _status = _run.Progress;
+        _running = Run(_run);
         return await GetIngestStatus();
     }
 
+    private async Task Run(IngestRun run) => _status = await run.Run(new IngestRecord(Commit, ForgetMarker));
+
     public Task<IngestStatus> GetIngestStatus() =>
-        Task.FromResult(_status.State == IngestState.Running ? _status with { BytesDone = Interlocked.Read(ref _bytesDone), Silo = SiloName } : _status);
+        Task.FromResult(_status.State == IngestState.Running && _run is not null ? _run.Progress : _status);
 
     public Task CancelIngest()
     {
-        _cancel?.Cancel();
+        _run?.Cancel();
         return Task.CompletedTask;
     }
 
     public Task ReportProgress(long bytes)
     {
-        Interlocked.Add(ref _bytesDone, bytes);
+        _run?.Report(bytes);
         return Task.CompletedTask;
     }
 
@@ -141,71 +133,6 @@ public sealed class ImageGrain(
         return true;
     }
 
-    private async Task RunIngest(IngestRequest request, IngestMarker marker, long size, CancellationToken cancellation)
-    {
-        var (ingestId, path, started) = marker;
-        SegmentFanOut? fanOut = null;
-        IngestHeartbeat? heartbeat = null;
-        try
-        {
-            var regions = request.Opaque ? null : await Task.Run(() => ContainerLayouts.Read(path, size, request.Root, request.Identity), cancellation);
-            var formatAware = regions is not null && SegmentPlan.IsFormatAware(request.Strategy);
-            var container = regions is null ? ContainerLayouts.Opaque(path, size, request.Root, request.Identity) : ContainerLayouts.Summary(regions, formatAware);
-            // A raw file's guest blocks are its own 4 KiB blocks: the uniform grid already follows them.
-            var spans = formatAware && regions!.Format != ImageFormat.Raw ? ContainerLayouts.Spans(regions, DedupOptions.BlockSize) : null;
-            // Every segment opens the file the ingest checked, or refuses.
-            var plan = SegmentPlan.For(Name, path, size, request.Strategy, options.Value, ingestId, spans)
-                .Select(work => work with { SourceRoot = request.Root, SourceIdentity = request.Identity }).ToArray();
-            fanOut = new SegmentFanOut(GrainFactory, logger, Name, ingestId, plan);
-            using var onCancel = cancellation.Register(fanOut.StopAll);
-            heartbeat = IngestHeartbeat.Start(layout, ingestId);
-            if (!await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).TryBeginIngest())
-                throw new IngestException(IngestErrorKind.Conflict, "garbage collection is sweeping the index; retry in a moment");
-            var epochs = await index.Epochs();
-            var results = await fanOut.Run(epochs, options.Value.MaxParallelSegments);
-            cancellation.ThrowIfCancellationRequested();
-
-            logger.LogDebug("Ingest of {Image}: every segment done; flushing the index", Name);
-            await index.FlushAll(epochs);
-            var stats = results.Aggregate(DedupStats.Empty, (sum, r) => sum + r.Stats);
-            var info = new ImageInfo(Name, path, size, request.Strategy, ImageDigest(results), started, plan.Length, stats,
-                (DateTimeOffset.UtcNow - started).TotalSeconds, container);
-            // Listed first: a listed name without a record is harmless, while a record no list knows would be swept by gc.
-            await GrainFactory.GetGrain<ICatalogGrain>(0).Add(Name);
-            await Commit(new ImageRecord { Info = info, SegmentRecipes = fanOut.Recipes });
-            RecipeFiles.DeleteFiles(layout, fanOut.Superseded);
-            heartbeat.Complete();
-            _status = new IngestStatus(IngestState.Succeeded, size, size, null, IngestErrorKind.None, info);
-            index.Metrics?.IngestFinished("succeeded");
-        }
-        catch (CommitUnknownException e)
-        {
-            // The record may be in the database: its recipes stay, and gc sorts it out if it is not.
-            _status = Failed(IngestErrorKind.Interrupted,
-                $"the catalog database became unreachable while '{Name}' was being recorded ({DatabaseErrors.Reason(e)}); once PostgreSQL " +
-                "is back, `list` shows whether it was recorded, else ingest it again (gc reclaims an unrecorded attempt)");
-            index.Metrics?.IngestFinished("failed");
-            logger.LogError(e, "Ingest of {Image} from {Path}: commit outcome unknown", Name, path);
-        }
-        catch (Exception e)
-        {
-            logger.LogDebug(e, "Ingest of {Image} failed; discarding its recipes", Name);
-            await Discard(heartbeat, fanOut?.Recipes ?? []);
-            _status = _leaving
-                ? Failed(IngestErrorKind.SiloLost, $"the silo running the ingest of '{Name}' ({SiloName}) stopped; nothing was kept, ingest it again")
-                : cancellation.IsCancellationRequested
-                    ? new IngestStatus(IngestState.Cancelled, _bytesDone, size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
-                    : Failed(IngestFailures.Classify(e, out var message), message);
-            index.Metrics?.IngestFinished(_status.State == IngestState.Cancelled ? "cancelled" : "failed");
-            if (_status.ErrorKind == IngestErrorKind.Internal) logger.LogError(e, "Ingest of {Image} from {Path} failed", Name, path);
-            else logger.LogWarning("Ingest of {Image} from {Path} failed: {Reason}", Name, path, _status.Error);
-        }
-        finally
-        {
-            heartbeat?.Dispose();
-        }
-    }
-
     /// <summary>Writes the image's record. If that fails, whether the database applied the write is unknown, so the
     /// record is read back before it is used again.</summary>
     private async Task Commit(ImageRecord committed)
@@ -224,23 +151,6 @@ public sealed class ImageGrain(
         }
     }
 
-    private sealed class CommitUnknownException(Exception inner) : Exception("the image record could not be written", inner);
-
-    /// <summary>Removes what a failed ingest left on the shared store and in the catalog database.</summary>
-    private async Task Discard(IngestHeartbeat? heartbeat, string[] recipes)
-    {
-        try
-        {
-            heartbeat?.Complete();
-            RecipeFiles.Delete(layout, recipes);
-        }
-        catch (IOException e)
-        {
-            logger.LogWarning(e, "Could not delete the recipes of the failed ingest of {Image}; the next gc removes them", Name);
-        }
-        await ForgetMarker();
-    }
-
     /// <summary>A failed ingest leaves no row behind. If the database is unreachable the marker stays, and a later
     /// activation reports the ingest as interrupted, which it was.</summary>
     private async Task ForgetMarker()
@@ -255,14 +165,5 @@ public sealed class ImageGrain(
         }
     }
 
-    private IngestStatus Failed(IngestErrorKind kind, string message) =>
-        _status = new IngestStatus(IngestState.Failed, 0, 0, message, kind, null);
-
-    /// <summary>The image digest is SHA-256 over the segment digests, each SHA-256 over the segment's recipe entries.</summary>
-    private static string ImageDigest(SegmentResult[] results)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var r in results) hash.AppendData(r.Digest);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    private IngestStatus Failed(IngestErrorKind kind, string message) => _status = IngestRun.Failed(kind, message);
 }

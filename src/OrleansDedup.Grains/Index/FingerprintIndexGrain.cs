@@ -18,7 +18,7 @@ namespace OrleansDedup.Grains.Index;
 [CollectionAgeLimit(Days = 3650)]
 [ShardPlacement]
 public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails silo, IClusterMembershipService membership,
-    IOptions<DedupOptions> options) : Grain, IFingerprintIndexGrain, IGrainMigrationParticipant
+    IOptions<DedupOptions> options, DedupMetrics metrics) : Grain, IFingerprintIndexGrain, IGrainMigrationParticipant
 {
     private const string EpochKey = "epoch", ClaimsKey = "claims";
 
@@ -31,7 +31,6 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     private ShardIndex _index = null!;
     private ShardClaims _claims = null!;
     private ClaimHandOver? _handedOver;
-    private DedupMetrics? _metrics;
     private SiloAddress? _movingTo;
     private bool _closed;
     private bool _movedIn;
@@ -44,8 +43,8 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
         _claims = new ShardClaims(_index, options.Value.ClaimTimeout, TimeProvider.System,
             owner => membership.CurrentSnapshot.GetSiloStatus(owner) == SiloStatus.Dead);
         if (_handedOver is not null) _claims.Import(_handedOver);
-        (_metrics = (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics))?.TrackShard(Shard, () => _index.Count);
-        if (_movedIn) _metrics?.ShardMovedIn();
+        metrics.TrackShard(Shard, () => _index.Count);
+        if (_movedIn) metrics.ShardMovedIn();
         var period = options.Value.ShardRebalanceInterval;
         this.RegisterGrainTimer(CheckPlacement, new GrainTimerCreationOptions(period, period) { KeepAlive = false });
         return Task.CompletedTask;
@@ -54,7 +53,7 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Home(excludeLocal: true) is { } home) MoveTo(home);
-        _metrics?.UntrackShard(Shard);
+        metrics.UntrackShard(Shard);
         _index.Flush();
         _index.Dispose();
         _closed = true;

@@ -1,16 +1,17 @@
+using Microsoft.Extensions.Options;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
+using OrleansDedup.Grains.Hosting;
 
 namespace OrleansDedup.Grains.Index;
 
 /// <summary>Talks to the sharded index in batches: one call per shard per batch, all shards at once.</summary>
-public sealed class IndexRouter(IGrainFactory grains, int shardCount)
+public sealed class IndexRouter(IGrainFactory grains, IOptions<DedupOptions> options, DedupMetrics metrics)
 {
-    public int ShardCount => shardCount;
+    private readonly int _shardCount = options.Value.ShardCount;
 
-    /// <summary>The silo's metrics (index batch latency, and for the segments using this router their own); none: not measured.</summary>
-    public Hosting.DedupMetrics? Metrics { get; init; }
+    public int ShardCount => _shardCount;
 
     public IFingerprintIndexGrain Shard(int shard) => grains.GetGrain<IFingerprintIndexGrain>(shard);
 
@@ -48,7 +49,7 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
     }
 
     /// <summary>Flushes every shard; with <paramref name="epochs"/>, checks them as <see cref="FlushShardsOf"/> does.</summary>
-    public Task FlushAll(Guid[]? epochs = null) => Flush(Enumerable.Range(0, shardCount), epochs);
+    public Task FlushAll(Guid[]? epochs = null) => Flush(Enumerable.Range(0, _shardCount), epochs);
 
     private async Task Flush(IEnumerable<int> shards, Guid[]? epochs)
     {
@@ -60,14 +61,14 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
                     "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
     }
 
-    public Task<Guid[]> Epochs() => Task.WhenAll(Enumerable.Range(0, shardCount).Select(s => Shard(s).GetEpoch()));
+    public Task<Guid[]> Epochs() => Task.WhenAll(Enumerable.Range(0, _shardCount).Select(s => Shard(s).GetEpoch()));
 
     /// <summary>Every entry of every shard. A shard that moves to another silo mid-listing (a silo joined or stopped)
     /// loses its enumerator; its listing then starts over on the new activation, so each shard's entries are gathered
     /// before any is given out.</summary>
     public async IAsyncEnumerable<IndexEntryView> ListAll()
     {
-        for (var s = 0; s < shardCount; s++)
+        for (var s = 0; s < _shardCount; s++)
             foreach (var entry in await ListShard(s))
                 yield return entry;
     }
@@ -97,7 +98,7 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
         var groups = Group(count, key);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var replies = await Task.WhenAll(groups.Select(g => call(g.Key, g.Value)));
-        Metrics?.IndexBatch(operation, started);
+        metrics.IndexBatch(operation, started);
         var k = 0;
         foreach (var (_, indices) in groups)
         {
@@ -110,14 +111,14 @@ public sealed class IndexRouter(IGrainFactory grains, int shardCount)
     private List<KeyValuePair<int, int[]>> Group(int count, Func<int, Fingerprint> key)
     {
         var shards = new int[count];
-        var sizes = new int[shardCount];
-        for (var i = 0; i < count; i++) sizes[shards[i] = key(i).Shard(shardCount)]++;
-        var groups = new int[shardCount][];
-        var fill = new int[shardCount];
-        for (var s = 0; s < shardCount; s++) groups[s] = sizes[s] == 0 ? [] : new int[sizes[s]];
+        var sizes = new int[_shardCount];
+        for (var i = 0; i < count; i++) sizes[shards[i] = key(i).Shard(_shardCount)]++;
+        var groups = new int[_shardCount][];
+        var fill = new int[_shardCount];
+        for (var s = 0; s < _shardCount; s++) groups[s] = sizes[s] == 0 ? [] : new int[sizes[s]];
         for (var i = 0; i < count; i++) groups[shards[i]][fill[shards[i]]++] = i;
         var list = new List<KeyValuePair<int, int[]>>();
-        for (var s = 0; s < shardCount; s++)
+        for (var s = 0; s < _shardCount; s++)
             if (sizes[s] > 0) list.Add(new(s, groups[s]));
         return list;
     }

@@ -12,7 +12,8 @@ namespace OrleansDedup.Grains.Maintenance;
 /// (live chunks copied to a new pack, made durable, the index pointed at them, then the old pack deleted).
 /// Packs still open for writing are left alone, so a running ingest is never disturbed.
 /// </summary>
-public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, StoreLayout layout, IOptions<DedupOptions> options) : Grain, IGarbageCollectorGrain
+public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, StoreLayout layout, IOptions<DedupOptions> options,
+    DedupMetrics metrics) : Grain, IGarbageCollectorGrain
 {
     private bool _sweeping;
 
@@ -58,7 +59,7 @@ public sealed class GarbageCollectorGrain(ChunkStore store, IndexRouter index, S
         if (toCompact.Count > 0) await Compact(toCompact);
         await Task.WhenAll(Enumerable.Range(0, index.ShardCount).Select(s => index.Shard(s).Compact()));
         var after = store.TotalBytes();
-        (ServiceProvider.GetService(typeof(DedupMetrics)) as DedupMetrics)?.GcFinished(before - after);
+        metrics.GcFinished(before - after);
         return new GcResult(deleted, toCompact.Count, before, after, sweep.Swept, sweep.Abandoned, sweep.Skipped);
     }
 

@@ -30,20 +30,8 @@ internal sealed class BatchScratch(int batchSize, int minChunkSize)
     public Span<byte> Block(Span<byte> batch, int block) => batch[Starts[block]..Starts[block + 1]];
 
     /// <summary>Zero check and SHA-256 of every block, over all cores.</summary>
-    public void FingerprintBlocks(Memory<byte> data, int blocks, bool hash)
-    {
-        var parts = Math.Min(Environment.ProcessorCount, Math.Max(1, blocks / 64));
-        Parallel.For(0, parts, part =>
-        {
-            var span = data.Span;
-            for (var b = part * blocks / parts; b < (part + 1) * blocks / parts; b++)
-            {
-                var block = Block(span, b);
-                BlockIsZero[b] = ZeroBlock.IsZero(block);
-                if (hash && !BlockIsZero[b]) BlockFingerprints[b] = Fingerprint.Compute(block);
-            }
-        });
-    }
+    public void FingerprintBlocks(Memory<byte> data, int blocks, bool hash) =>
+        FingerprintSlices.Compute(data, blocks, b => (Starts[b], Length(b)), hash ? BlockFingerprints : null, BlockIsZero, minPerPart: 64);
 
     /// <summary>A container's region ends can cut a batch into more blocks than a uniform grid; the arrays grow then.</summary>
     public void EnsureBlocks(int blocks)

@@ -42,15 +42,7 @@ internal sealed class RunChunker(RabinOptions options, CancellationToken cancell
             s.ChunkFingerprints = new Fingerprint[count];
             s.ChunkDistinct = new int[count];
         }
-        var parts = Math.Min(Environment.ProcessorCount, Math.Max(1, count / 32));
-        await Task.Run(() => Parallel.For(0, parts, part =>
-        {
-            for (var k = part * count / parts; k < (part + 1) * count / parts; k++)
-            {
-                var (start, length) = s.Chunks[k];
-                s.ChunkFingerprints[k] = Fingerprint.Compute(data.Span.Slice(start, length));
-            }
-        }), cancellation);
+        await Task.Run(() => FingerprintSlices.Compute(data, count, k => s.Chunks[k], s.ChunkFingerprints, minPerPart: 32), cancellation);
         return runChunks;
     }
 }

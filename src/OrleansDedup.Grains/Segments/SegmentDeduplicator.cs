@@ -24,8 +24,8 @@ namespace OrleansDedup.Grains.Segments;
 /// the index claims a new chunk for the first segment that meets it (<see cref="ChunkClaims"/>).
 /// </summary>
 internal sealed class SegmentDeduplicator(
-    ChunkStore store, IndexRouter index, DedupOptions options, StoreLayout layout, SegmentWork work, SiloAddress silo,
-    Action<long> progress, CancellationToken cancellation)
+    ChunkStore store, IndexRouter index, DedupMetrics metrics, DedupOptions options, StoreLayout layout, SegmentWork work,
+    SiloAddress silo, Action<long> progress, CancellationToken cancellation)
 {
     private const int Block = DedupOptions.BlockSize;
 
@@ -44,7 +44,7 @@ internal sealed class SegmentDeduplicator(
         var recipePath = layout.RecipeOf(work.RecipePath);
         var buffers = new[] { ArrayPool<byte>.Shared.Rent(options.BatchSize), ArrayPool<byte>.Shared.Rent(options.BatchSize) };
         Task<int>? reading = null;
-        var meter = index.Metrics?.StartSegment();
+        var meter = metrics.StartSegment();
         try
         {
             using var source = new SegmentSource(work.SourcePath, work.SourceLength, work.Offset, work.Length, work.SourceRoot, work.SourceIdentity);
@@ -62,7 +62,7 @@ internal sealed class SegmentDeduplicator(
                     else AddZeroRun(length);
                     _stats.StoredChunkBytes = _pack?.StoredBytes ?? 0;
                     progress(length);
-                    meter?.Report(_stats.ToStats());
+                    meter.Report(_stats.ToStats());
                     position = next;
                     cancellation.ThrowIfCancellationRequested();
                 }
@@ -71,13 +71,13 @@ internal sealed class SegmentDeduplicator(
                 _stats.StoredChunkBytes = _pack?.StoredBytes ?? 0;
                 var digest = _recipe.Complete();
                 _stats.RecipeBytes = _recipe.Bytes;
-                meter?.Complete(succeeded: true);
+                meter.Complete(succeeded: true);
                 return new SegmentResult(work.Index, _stats.ToStats(), digest, "");
             }
         }
         catch
         {
-            meter?.Complete(succeeded: false);
+            meter.Complete(succeeded: false);
             if (reading is not null) await reading.ContinueWith(_ => { }, TaskScheduler.Default);
             _pack?.Dispose();
             File.Delete(recipePath);

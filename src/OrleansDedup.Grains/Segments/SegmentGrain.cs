@@ -9,7 +9,7 @@ namespace OrleansDedup.Grains.Segments;
 
 /// <summary>Deduplicates one segment of one ingest; the work itself is in <see cref="SegmentDeduplicator"/>.</summary>
 [Orleans.Placement.ActivationCountBasedPlacement]
-public sealed class SegmentGrain(ChunkStore store, IndexRouter index, IOptions<DedupOptions> options, StoreLayout layout, ILocalSiloDetails silo)
+public sealed class SegmentGrain(ChunkStore store, IndexRouter index, DedupMetrics metrics, IOptions<DedupOptions> options, StoreLayout layout, ILocalSiloDetails silo)
     : Grain, ISegmentGrain
 {
     private readonly CancellationTokenSource _cancel = new();
@@ -19,7 +19,7 @@ public sealed class SegmentGrain(ChunkStore store, IndexRouter index, IOptions<D
         try
         {
             var image = GrainFactory.GetGrain<IImageGrain>(work.ImageName);
-            var deduplicator = new SegmentDeduplicator(store, index, options.Value, layout, work, silo.SiloAddress,
+            var deduplicator = new SegmentDeduplicator(store, index, metrics, options.Value, layout, work, silo.SiloAddress,
                 bytes => image.ReportProgress(bytes).Ignore(), _cancel.Token);
             var result = await deduplicator.Run();
             return result with { Silo = silo.SiloAddress.ToString() };

@@ -2,6 +2,7 @@ using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Images;
+using OrleansDedup.Storage;
 
 namespace OrleansDedup.Grains.Segments;
 
@@ -62,22 +63,17 @@ internal sealed class SegmentSource : IDisposable
 
     private void ReadExactly(Span<byte> destination, long fileOffset)
     {
-        while (!destination.IsEmpty)
+        int n;
+        try
         {
-            int n;
-            try
-            {
-                n = RandomAccess.Read(_file, destination, fileOffset);
-            }
-            catch (IOException e)
-            {
-                throw new IngestException(IngestErrorKind.BadInput, $"cannot read {_path}: {e.Message}");
-            }
-            if (n == 0)
-                throw new IngestException(IngestErrorKind.BadInput,
-                    $"{_path} ended early at byte {fileOffset}: it was truncated during the ingest; ingest it again once it is stable.");
-            destination = destination[n..];
-            fileOffset += n;
+            n = FileReads.ReadFully(_file, destination, fileOffset);
         }
+        catch (IOException e)
+        {
+            throw new IngestException(IngestErrorKind.BadInput, $"cannot read {_path}: {e.Message}");
+        }
+        if (n < destination.Length)
+            throw new IngestException(IngestErrorKind.BadInput,
+                $"{_path} ended early at byte {fileOffset + n}: it was truncated during the ingest; ingest it again once it is stable.");
     }
 }

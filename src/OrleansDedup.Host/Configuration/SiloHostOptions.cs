@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Host.Configuration;
 
@@ -10,6 +8,8 @@ namespace OrleansDedup.Host.Configuration;
 /// The silo host's settings: section <c>OrleansDedup</c> of appsettings.json, overridden by environment variables
 /// (<c>OrleansDedup__ClusterId</c>, <c>OrleansDedup__ImageRoots__0</c>, ...). Secrets (<see cref="ConnectionString"/>,
 /// <see cref="ApiKey"/>, <see cref="ReadOnlyApiKey"/>) come only from configuration or the environment, never from the repository.
+/// The grid's own settings in the same section (ShardCount, Compression, ...) bind to <see cref="Grains.Hosting.DedupOptions"/>
+/// (<see cref="DedupConfiguration"/>).
 /// </summary>
 public sealed class SiloHostOptions
 {
@@ -60,13 +60,6 @@ public sealed class SiloHostOptions
     public string? ReadOnlyApiKey { get; set; }
 
     public long MaxUploadBytes { get; set; } = 64L << 30;
-
-    /// <summary>Dedup knobs; unset means the grid's default (a store keeps the shard count it was created with).</summary>
-    public int? ShardCount { get; set; }
-
-    public long? SegmentSize { get; set; }
-
-    public int? BatchSize { get; set; }
 
     public bool IsPostgreSql => string.Equals(Clustering, PostgreSqlClustering, StringComparison.OrdinalIgnoreCase);
 
@@ -128,44 +121,6 @@ public sealed class SiloHostOptions
         if (HasApiKey && ApiKey == ReadOnlyApiKey)
             throw new ConfigurationError($"the read-only API key equals the read-write key; give {Env(nameof(ReadOnlyApiKey))} a secret of its own");
         if (MaxUploadBytes < 1) throw new ConfigurationError($"the upload limit must be positive; fix {Env(nameof(MaxUploadBytes))}");
-        try
-        {
-            DedupOptions().Validate();
-        }
-        catch (FormatException e)
-        {
-            throw new ConfigurationError($"{e.Message}; fix {Env(nameof(Compression))}");
-        }
-        catch (ArgumentException e)
-        {
-            throw new ConfigurationError($"{e.Message} (see {Env(nameof(ShardCount))}, {Env(nameof(SegmentSize))}, {Env(nameof(BatchSize))}, {Env(nameof(ShardRebalanceSeconds))}, {Env(nameof(ClaimTimeoutSeconds))})");
-        }
-    }
-
-    /// <summary>How long an ingest's heartbeat may be silent before the collector takes it for dead (default 120 s).</summary>
-    public int? IngestHeartbeatExpirySeconds { get; set; }
-
-    /// <summary>How often an index shard checks whether a silo that joined should take it over (default 15 s).</summary>
-    public int? ShardRebalanceSeconds { get; set; }
-
-    /// <summary>Compression of a new store (none, zstd[:LEVEL], auto[:LEVEL]; default auto:3); an existing store keeps its own.</summary>
-    public string? Compression { get; set; }
-
-    /// <summary>How long an ingest waits at most on another's claim to a new chunk before it stores the chunk itself
-    /// (default 30 s).</summary>
-    public int? ClaimTimeoutSeconds { get; set; }
-
-    public DedupOptions DedupOptions()
-    {
-        var options = new DedupOptions { DataDirectory = DataDirectory, CatalogConnectionString = IsPostgreSql ? ConnectionString : null };
-        if (IngestHeartbeatExpirySeconds is { } expiry) options.IngestHeartbeatExpiry = TimeSpan.FromSeconds(expiry);
-        if (ShardRebalanceSeconds is { } rebalance) options.ShardRebalanceInterval = TimeSpan.FromSeconds(rebalance);
-        if (ClaimTimeoutSeconds is { } claim) options.ClaimTimeout = TimeSpan.FromSeconds(claim);
-        if (ShardCount is { } shards) options.ShardCount = shards;
-        if (SegmentSize is { } segment) options.SegmentSize = segment;
-        if (BatchSize is { } batch) options.BatchSize = batch;
-        if (Compression is { } compression) options.Compression = CompressionSettings.Parse(compression);
-        return options;
     }
 
     /// <summary>The address this silo advertises to the cluster.</summary>

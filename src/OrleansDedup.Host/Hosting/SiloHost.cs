@@ -33,11 +33,13 @@ public static class SiloHost
         // The content root is where the program is, so appsettings.json is found whatever the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         SiloHostOptions options;
+        DedupOptions dedup;
         IPAddress advertised;
         NodeCredentials? tls;
         try
         {
             options = SiloHostOptions.Load(builder.Configuration);
+            dedup = DedupConfiguration.Load(builder.Configuration, options);
             advertised = options.AdvertisedAddress();
             tls = SiloTls.Load(options);
         }
@@ -64,7 +66,7 @@ public static class SiloHost
         await using var _ = storeLock;
         try
         {
-            Configure(builder, options, advertised, tls);
+            Configure(builder, options, dedup, advertised, tls);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -107,7 +109,8 @@ public static class SiloHost
         }
     }
 
-    private static void Configure(WebApplicationBuilder builder, SiloHostOptions options, IPAddress advertised, NodeCredentials? tls)
+    private static void Configure(WebApplicationBuilder builder, SiloHostOptions options, DedupOptions dedup, IPAddress advertised,
+        NodeCredentials? tls)
     {
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -133,7 +136,6 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UploadCleanup>());
         Observability.AddMetrics(builder, options);
 
-        var dedup = options.DedupOptions();
         builder.UseOrleans(silo =>
         {
             if (options.IsPostgreSql) silo.UsePostgreSqlClustering(options, advertised);

@@ -18,6 +18,7 @@ public enum CompressionMode
 
 /// <summary>A store's compression: chosen when the store is made, recorded in its manifest, and parsed from
 /// <c>none</c>, <c>zstd</c>, <c>zstd:LEVEL</c>, <c>auto</c> or <c>auto:LEVEL</c>.</summary>
+[System.ComponentModel.TypeConverter(typeof(CompressionSettingsConverter))]
 public sealed record CompressionSettings(CompressionMode Mode, int Level)
 {
     public const int DefaultLevel = 3;

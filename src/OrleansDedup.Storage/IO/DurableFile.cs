@@ -9,14 +9,37 @@ public static class DurableFile
     public static void Write(string path, ReadOnlySpan<byte> bytes, bool syncDirectory = true)
     {
         var temporary = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+        try
         {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+            {
+                file.Write(bytes);
+                file.Flush(flushToDisk: true);
+            }
+            Rename(temporary, path, syncDirectory);
         }
-        File.Move(temporary, path, overwrite: true);
-        if (syncDirectory) SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Makes <paramref name="temporary"/>, written by the caller (streamed, or by another component), durable
+    /// under <paramref name="path"/>: fsyncs it, renames it over the name and syncs the directory. On failure the caller
+    /// still owns (and deletes) the temporary file.</summary>
+    public static void Publish(string temporary, string path)
+    {
+        using (var handle = File.OpenHandle(temporary, FileMode.Open, FileAccess.ReadWrite))
+            RandomAccess.FlushToDisk(handle);
+        Rename(temporary, path, syncDirectory: true);
     }
 
     public static void SyncDirectory(string directory) => DirectorySync.Flush(directory);
+
+    private static void Rename(string temporary, string path, bool syncDirectory)
+    {
+        File.Move(temporary, path, overwrite: true);
+        if (syncDirectory) SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
 }

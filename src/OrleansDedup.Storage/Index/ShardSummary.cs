@@ -22,8 +22,7 @@ public static class ShardSummary
             var bytes = new byte[Words * sizeof(long)];
             long[] words = [log, logWritten, snapshot, snapshotWritten, counts.Chunks, counts.Aliases, counts.ChunkBytes];
             for (var i = 0; i < Words; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), words[i]);
-            File.WriteAllBytes(path + ".tmp", bytes);
-            File.Move(path + ".tmp", path, overwrite: true);
+            DurableFile.Write(path, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

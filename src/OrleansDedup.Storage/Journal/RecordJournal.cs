@@ -137,9 +137,8 @@ public sealed class RecordJournal : IDisposable
                 throw;
             }
 
-            File.Move(_snapshotTempPath, _snapshotPath, overwrite: true);
             // The rename must be durable before the log it supersedes is emptied.
-            DirectorySync.Flush(_directory);
+            DurableFile.Publish(_snapshotTempPath, _snapshotPath);
             RandomAccess.SetLength(_log, 0);
             RandomAccess.FlushToDisk(_log);
             _logWriter.Reset(0);

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+using OrleansDedup.Host.Configuration;
+using OrleansDedup.Storage.Compression;
+
+namespace OrleansDedup.Host.Tests;
+
+/// <summary>The grid's settings bind from the host's section into DedupOptions, under the keys the README documents.</summary>
+public sealed class DedupConfigurationTests
+{
+    private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.ToDictionary(s => $"OrleansDedup:{s.Key}", s => (string?)s.Value)
+            .Append(new("OrleansDedup:DataDirectory", "/srv/store"))).Build();
+
+    [Fact]
+    public void Settings_bind_in_their_configured_units()
+    {
+        var configuration = Configuration(("ShardCount", "8"), ("SegmentSize", "67108864"), ("BatchSize", "4194304"),
+            ("IngestHeartbeatExpirySeconds", "60"), ("ShardRebalanceSeconds", "5"), ("ClaimTimeoutSeconds", "12"), ("Compression", "zstd:5"),
+            ("Clustering", "postgresql"), ("ConnectionString", "Host=db"), ("Tls:Mode", "disabled"));
+
+        var options = DedupConfiguration.Load(configuration, SiloHostOptions.Load(configuration));
+
+        Assert.Equal(("/srv/store", 8, 64L << 20, 4 << 20), (options.DataDirectory, options.ShardCount, options.SegmentSize, options.BatchSize));
+        Assert.Equal((TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(12)),
+            (options.IngestHeartbeatExpiry, options.ShardRebalanceInterval, options.ClaimTimeout));
+        Assert.Equal(new CompressionSettings(CompressionMode.Zstd, 5), options.Compression);
+        Assert.Equal("Host=db", options.CatalogConnectionString);
+    }
+
+    [Fact]
+    public void Unset_settings_keep_the_grid_defaults()
+    {
+        var configuration = Configuration();
+
+        var options = DedupConfiguration.Load(configuration, SiloHostOptions.Load(configuration));
+
+        Assert.Equal(new Grains.Hosting.DedupOptions { DataDirectory = "/srv/store" }.ShardCount, options.ShardCount);
+        Assert.Null(options.Compression);
+        Assert.Null(options.CatalogConnectionString);
+    }
+
+    [Theory]
+    [InlineData("Compression", "lz4", "OrleansDedup__Compression")]
+    [InlineData("ShardCount", "0", "OrleansDedup__ShardCount")]
+    [InlineData("ClaimTimeoutSeconds", "0", "claim timeout")]
+    [InlineData("BatchSize", "lots", "OrleansDedup:BatchSize")]
+    public void A_bad_setting_is_one_configuration_error_naming_its_key(string key, string value, string named)
+    {
+        var configuration = Configuration((key, value));
+
+        var error = Assert.Throws<ConfigurationError>(() => DedupConfiguration.Load(configuration, SiloHostOptions.Load(configuration)));
+
+        Assert.Contains(named, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+}
