@@ -1,6 +1,7 @@
-using OrleansDedup.Abstractions.Migration;
+using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Chunking;
-using OrleansDedup.Grains.Migration;
+using OrleansDedup.Migration.Grains;
+using OrleansDedup.Migration.Grains.Scenario;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.Migration.Scenario;
 

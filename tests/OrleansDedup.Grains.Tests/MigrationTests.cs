@@ -1,6 +1,6 @@
-using OrleansDedup.Abstractions.Migration;
+using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Chunking;
-using OrleansDedup.Grains.Migration;
+using OrleansDedup.Migration.Grains;
 using OrleansDedup.Grains.Tests.Infrastructure;
 
 namespace OrleansDedup.Grains.Tests;

@@ -1,5 +1,5 @@
 using OrleansDedup.Abstractions.Images;
-using OrleansDedup.Abstractions.Migration;
+using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
@@ -8,7 +8,7 @@ using OrleansDedup.Grains.Recipes;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 
-namespace OrleansDedup.Grains.Migration;
+namespace OrleansDedup.Migration.Grains.Coordinator;
 
 /// <summary>
 /// Migrates a VM from one host to another. For each disk image (unless storage is shared) and the optional memory

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using OrleansDedup.Abstractions.Migration;
+using OrleansDedup.Migration.Grains.Contracts;
+using OrleansDedup.Migration.Grains.Placement;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Recipes;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 
-namespace OrleansDedup.Grains.Migration;
+namespace OrleansDedup.Migration.Grains.Hosts;
 
 /// <summary>
 /// A host of the simulated data centre, on the silo that models it (<see cref="HostPlacementAttribute"/>). Its chunk cache
