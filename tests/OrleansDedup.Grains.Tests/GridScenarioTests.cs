@@ -1,8 +1,8 @@
-using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Chunking;
-using OrleansDedup.Migration.Grains;
-using OrleansDedup.Migration.Grains.Scenario;
 using OrleansDedup.Grains.Tests.Infrastructure;
+using OrleansDedup.Migration.Grains;
+using OrleansDedup.Migration.Grains.Contracts;
+using OrleansDedup.Migration.Grains.Scenario;
 using OrleansDedup.Migration.Scenario;
 
 namespace OrleansDedup.Grains.Tests;

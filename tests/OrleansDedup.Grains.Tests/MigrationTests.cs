@@ -1,7 +1,7 @@
-using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Chunking;
-using OrleansDedup.Migration.Grains;
 using OrleansDedup.Grains.Tests.Infrastructure;
+using OrleansDedup.Migration.Grains;
+using OrleansDedup.Migration.Grains.Contracts;
 
 namespace OrleansDedup.Grains.Tests;
 

@@ -1,10 +1,10 @@
 using OrleansDedup.Abstractions.Images;
-using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Recipes;
+using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 

@@ -1,6 +1,5 @@
-using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Migration;
+using OrleansDedup.Migration.Grains.Contracts;
 
 namespace OrleansDedup.Migration.Grains.Coordinator;
 

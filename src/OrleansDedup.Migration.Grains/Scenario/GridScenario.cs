@@ -1,5 +1,4 @@
 using OrleansDedup.Migration.Grains.Contracts;
-using OrleansDedup.Migration;
 using OrleansDedup.Migration.Scenario;
 
 namespace OrleansDedup.Migration.Grains.Scenario;
