@@ -1,7 +1,8 @@
-using OrleansDedup.Abstractions.Migration;
 using OrleansDedup.Chunking;
-using OrleansDedup.Grains.Migration;
 using OrleansDedup.Grains.Tests.Infrastructure;
+using OrleansDedup.Migration.Grains;
+using OrleansDedup.Migration.Grains.Contracts;
+using OrleansDedup.Migration.Grains.Scenario;
 using OrleansDedup.Migration.Scenario;
 
 namespace OrleansDedup.Grains.Tests;

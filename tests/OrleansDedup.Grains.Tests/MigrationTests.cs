@@ -1,7 +1,7 @@
-using OrleansDedup.Abstractions.Migration;
 using OrleansDedup.Chunking;
-using OrleansDedup.Grains.Migration;
 using OrleansDedup.Grains.Tests.Infrastructure;
+using OrleansDedup.Migration.Grains;
+using OrleansDedup.Migration.Grains.Contracts;
 
 namespace OrleansDedup.Grains.Tests;
 
@@ -104,6 +104,31 @@ public sealed class MigrationTests : IAsyncLifetime
         var restored = _temp.File("code.restored");
         Assert.Equal(image.Length, await destination.RestoreImage("code-disk", restored));
         TestImages.AssertSameBytes(image, restored);
+    }
+
+    [Fact]
+    public async Task AHostRestoresThroughTheCheckedRestorerSoADamagedCacheLeavesNoFile()
+    {
+        var image = TestImages.Disk(seed: 17, size: 1 << 20, zeroShare: 0, repeatShare: 0);
+        await _grid.IngestOk("damaged-disk", TestImages.Write(_temp.File("damaged.raw"), image), ChunkingStrategy.Fixed);
+        var (a, b) = (Host(0), Host(1));
+        await Configured(a);
+        var destination = await Configured(b);
+        await Migrate("vm-d", a, b, "damaged-disk");
+        foreach (var pack in Directory.EnumerateFiles(Path.Combine(_temp.Data, "hosts", Uri.EscapeDataString(b), "packs")))
+        {
+            using var file = File.Open(pack, FileMode.Open, FileAccess.ReadWrite);
+            file.Position = file.Length / 2;
+            var at = file.ReadByte();
+            file.Position = file.Length / 2;
+            file.WriteByte((byte)(at ^ 0xFF));
+        }
+
+        var restored = _temp.File("damaged.restored");
+        await Assert.ThrowsAnyAsync<Exception>(() => destination.RestoreImage("damaged-disk", restored));
+        Assert.False(File.Exists(restored));
+        Assert.False(File.Exists(restored + ".partial"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => destination.RestoreImage("no-such-image", restored));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace OrleansDedup.Grains.Hosting;
 /// hosted together) must see each other's open writers, so that the collector leaves their packs alone, and must
 /// draw pack ids from one sequence, so that no cached read handle outlives the pack it was opened on.
 /// </summary>
-internal static class SharedChunkStores
+public static class SharedChunkStores
 {
     private static readonly ConcurrentDictionary<string, ChunkStore> Stores = new();
 

@@ -9,7 +9,7 @@ namespace OrleansDedup.Grains.Operations;
 /// aliases to their chunks in a second round, reads each chunk once, in pack order so that each frame is decoded once.
 /// Callers check what they assemble against its fingerprint.
 /// </summary>
-internal sealed class ChunkAssembler(ChunkStore store, Func<Fingerprint[], Task<IndexEntryView[]>> resolve) : IDisposable
+public sealed class ChunkAssembler(ChunkStore store, Func<Fingerprint[], Task<IndexEntryView[]>> resolve) : IDisposable
 {
     private readonly PackReader _packs = new(store, frames: 16);
     private readonly Dictionary<Fingerprint, (int Offset, int Length)> _chunks = new();

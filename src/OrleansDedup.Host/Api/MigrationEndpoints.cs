@@ -1,5 +1,5 @@
 using System.Text;
-using OrleansDedup.Abstractions.Migration;
+using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Migration.Scenario;
 
 namespace OrleansDedup.Host.Api;

@@ -1,7 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Grains.Migration;
+using OrleansDedup.Migration.Grains;
 using OrleansDedup.Host.Api;
 using OrleansDedup.Host.Clustering;
 using OrleansDedup.Host.Configuration;

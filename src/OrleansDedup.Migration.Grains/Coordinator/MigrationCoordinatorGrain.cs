@@ -1,14 +1,14 @@
 using OrleansDedup.Abstractions.Images;
-using OrleansDedup.Abstractions.Migration;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
+using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Storage.Recipes;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 
-namespace OrleansDedup.Grains.Migration;
+namespace OrleansDedup.Migration.Grains.Coordinator;
 
 /// <summary>
 /// Migrates a VM from one host to another. For each disk image (unless storage is shared) and the optional memory

@@ -1,42 +1,6 @@
 using OrleansDedup.Chunking;
 
-namespace OrleansDedup.Abstractions.Migration;
-
-/// <summary>A physical host's capacity: CPU (MIPS per core, cores), RAM and link bandwidth (bytes per second).</summary>
-[GenerateSerializer, Immutable]
-public sealed record HostCapacity(
-    [property: Id(0)] double MipsPerCore,
-    [property: Id(1)] int Cores,
-    [property: Id(2)] long RamBytes,
-    [property: Id(3)] double BandwidthBytesPerSecond);
-
-/// <summary>A batch of chunk bytes for a host's cache: chunk i is <c>raw[Offsets[i]..Offsets[i + 1]]</c>, where raw is
-/// <see cref="Data"/>, or its decompression when <see cref="Compressed"/> (one zstd frame: what crosses the wire).</summary>
-[GenerateSerializer, Immutable]
-public sealed record ChunkBatch(
-    [property: Id(0)] Fingerprint[] Fingerprints,
-    [property: Id(1)] int[] Offsets,
-    [property: Id(2)] byte[] Data,
-    [property: Id(3)] bool Compressed = false);
-
-/// <summary>One segment recipe of an image, as the destination keeps it: the recipe file's bytes and the runs it names.</summary>
-[GenerateSerializer, Immutable]
-public sealed record RecipeCopy(
-    [property: Id(0)] string Image,
-    [property: Id(1)] int Segment,
-    [property: Id(2)] int SegmentCount,
-    [property: Id(3)] long ImageSize,
-    [property: Id(4)] string ImageDigest,
-    [property: Id(5)] byte[] Recipe,
-    [property: Id(6)] RecipeRunCopy[] Runs);
-
-[GenerateSerializer, Immutable]
-public sealed record HostCacheStats(
-    [property: Id(0)] string Host,
-    [property: Id(1)] string Silo,
-    [property: Id(2)] long Chunks,
-    [property: Id(3)] long ChunkBytes,
-    [property: Id(4)] string[] Images);
+namespace OrleansDedup.Migration.Grains.Contracts;
 
 /// <summary>
 /// A physical host of the simulated data centre (key: the host's name), activated on the silo that models it (silo

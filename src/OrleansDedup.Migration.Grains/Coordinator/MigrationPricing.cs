@@ -1,8 +1,7 @@
-using OrleansDedup.Abstractions.Migration;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Migration;
+using OrleansDedup.Migration.Grains.Contracts;
 
-namespace OrleansDedup.Grains.Migration;
+namespace OrleansDedup.Migration.Grains.Coordinator;
 
 /// <summary>
 /// Prices migrations whose data has moved: the measured bytes go into <see cref="MigrationModel"/> through

@@ -1,6 +1,6 @@
 using OrleansDedup.Chunking;
 
-namespace OrleansDedup.Abstractions.Migration;
+namespace OrleansDedup.Migration.Grains.Contracts;
 
 /// <summary>A recipe run (a content-addressed piece of recipes) by its id, as it is stored.</summary>
 [GenerateSerializer, Immutable]

@@ -1,7 +1,7 @@
-using OrleansDedup.Abstractions.Migration;
 using OrleansDedup.Grains.Hosting;
+using OrleansDedup.Migration.Grains.Contracts;
 
-namespace OrleansDedup.Grains.Migration;
+namespace OrleansDedup.Migration.Grains.Coordinator;
 
 /// <summary>Runs a wave of migrations that start together: each VM's coordinator moves its data, then the wave prices
 /// them all at once so that they share the hosts' links max-min fairly (<see cref="MigrationPricing"/>).</summary>

@@ -1,8 +1,7 @@
-using OrleansDedup.Abstractions.Migration;
-using OrleansDedup.Migration;
+using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Migration.Scenario;
 
-namespace OrleansDedup.Grains.Migration;
+namespace OrleansDedup.Migration.Grains.Scenario;
 
 /// <summary>
 /// Runs a load-balancing scenario on the grid instead of the pure model: host h of the scenario is host grain

@@ -1,0 +1,3 @@
+namespace OrleansDedup.Migration.Grains.Contracts;
+
+public enum DirtyModelKind { None, Constant, WritableWorkingSet }
