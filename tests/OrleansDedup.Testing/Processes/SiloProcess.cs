@@ -1,6 +1,4 @@
-using System.Diagnostics;
-
-namespace OrleansDedup.Host.Tests;
+namespace OrleansDedup.Testing.Processes;
 
 /// <summary>The real silo host, orleans-dedup-silo.dll from the test's output directory, run as a separate process on
 /// free loopback ports with its configuration in environment variables.</summary>
@@ -27,59 +25,29 @@ public sealed class SiloProcess : IAsyncDisposable
     /// and waits until /healthz answers 200.</summary>
     public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
-        var httpPort = FreePort();
-        var silo = new SiloProcess(ChildProcess.Start(StartInfo(settings, new Dictionary<string, string>
+        var httpPort = LoopbackPorts.Next();
+        var address = new Uri($"http://127.0.0.1:{httpPort}");
+        var info = StartInfo(settings, new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
-            ["OrleansDedup__SiloPort"] = FreePort().ToString(),
-            ["OrleansDedup__GatewayPort"] = FreePort().ToString(),
-        })), new Uri($"http://127.0.0.1:{httpPort}"));
-        try
-        {
-            await silo._process.WaitUntilAnswers(silo.BaseAddress, "/healthz", TimeSpan.FromSeconds(60), "the silo");
-        }
-        catch
-        {
-            await silo.DisposeAsync();
-            throw;
-        }
-        return silo;
+            ["OrleansDedup__SiloPort"] = LoopbackPorts.Next().ToString(),
+            ["OrleansDedup__GatewayPort"] = LoopbackPorts.Next().ToString(),
+        });
+        return new SiloProcess(await ChildProcess.StartReadyAsync(info, address, "/healthz", TimeSpan.FromSeconds(60), "the silo"), address);
     }
 
     /// <summary>Runs the host to its exit (for configuration it must refuse); returns the exit code and stderr.</summary>
     public static async Task<(int ExitCode, string Error)> RunToExitAsync(IReadOnlyDictionary<string, string> settings)
     {
-        var info = StartInfo(settings, new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}" });
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw new TimeoutException($"the silo did not exit on bad configuration; output: {await output}");
-        }
-        await output;
-        return (process.ExitCode, await error);
+        var info = StartInfo(settings, new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPorts.Next()}" });
+        var result = await ProcessRun.RunAsync(info, TimeSpan.FromSeconds(30));
+        if (result.TimedOut) throw new TimeoutException($"the silo did not exit on bad configuration; output: {result.Out}");
+        return (result.ExitCode, result.Error);
     }
 
-    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> settings, Dictionary<string, string> extra)
+    private static System.Diagnostics.ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> settings, Dictionary<string, string> extra)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, WorkingDirectory = Path.GetTempPath() };
-        info.ArgumentList.Add(Program);
-        // Nothing inherited may configure the silo under test.
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OrleansDedup__", StringComparison.OrdinalIgnoreCase)
-                     || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Kestrel__", StringComparison.OrdinalIgnoreCase)).ToArray())
-            info.Environment.Remove(key);
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var info = DotnetProgram.StartInfo(Program);
         info.Environment["DOTNET_gcServer"] = "0"; // several silos share a 2-core test machine
         info.Environment["OrleansDedup__Clustering"] = "localhost";
         foreach (var (key, value) in extra) info.Environment[key] = value;
@@ -92,6 +60,4 @@ public sealed class SiloProcess : IAsyncDisposable
         Http.Dispose();
         await _process.DisposeAsync();
     }
-
-    public static int FreePort() => ChildProcess.FreePort();
 }
