@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using OrleansDedup.Testing.Processes;
 
 namespace OrleansDedup.Cli.Tests;
 
@@ -21,11 +22,8 @@ public static class Cli
     /// <summary>Runs under another user (via setpriv) when <paramref name="user"/> is set.</summary>
     public static CliResult RunAs(string? user, string? data, params string[] args)
     {
-        using var process = Process.Start(StartInfo(user, data, args))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(entireProcessTree: true);
-        return new CliResult(process.ExitCode, output.Result, error);
+        var result = ProcessRun.RunAsync(StartInfo(user, data, args), TimeSpan.FromMinutes(5)).GetAwaiter().GetResult();
+        return new CliResult(result.ExitCode, result.Out, result.Error);
     }
 
     /// <summary>Starts the program without waiting for it, for a test that signals it. It starts as from a terminal,
@@ -37,6 +35,8 @@ public static class Cli
         info.ArgumentList.Insert(0, info.FileName);
         info.ArgumentList.Insert(0, "--default-signal=INT");
         info.FileName = "env";
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         return Process.Start(info)!;
     }
 
@@ -52,8 +52,6 @@ public static class Cli
             info.ArgumentList.Add("--data");
             info.ArgumentList.Add(data);
         }
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         return info;
     }

@@ -1,4 +1,4 @@
-using OrleansDedup.ImageFormats.Tests;
+using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Cli.Tests;
 

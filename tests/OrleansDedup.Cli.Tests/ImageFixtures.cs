@@ -1,5 +1,5 @@
 using System.Text;
-using OrleansDedup.ImageFormats.Tests;
+using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Cli.Tests;
 

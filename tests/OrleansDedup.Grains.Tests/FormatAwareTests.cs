@@ -2,7 +2,7 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.ImageFormats;
-using OrleansDedup.ImageFormats.Tests;
+using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Grains.Tests;
 

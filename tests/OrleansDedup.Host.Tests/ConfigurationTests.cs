@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using OrleansDedup.Host.Configuration;
+using OrleansDedup.Testing.Processes;
 
 namespace OrleansDedup.Host.Tests;
 

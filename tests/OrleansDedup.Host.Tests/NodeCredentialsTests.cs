@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using OrleansDedup.Tls;
+using OrleansDedup.Testing.Tls;
 
 namespace OrleansDedup.Host.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using OrleansDedup.ImageFormats.Tests;
+using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Host.Tests;
 

@@ -1,3 +1,6 @@
+using OrleansDedup.Testing.Processes;
+using OrleansDedup.Testing.Tls;
+
 namespace OrleansDedup.Host.Tests;
 
 /// <summary>The silo host's TLS settings, in real processes: what it refuses to start with (exit 2, one line, before

@@ -1,3 +1,5 @@
+using OrleansDedup.Testing.Images;
+
 namespace OrleansDedup.ImageFormats.Tests;
 
 /// <summary>A container read in place through its layout gives the raw guest disk, whatever the pieces asked for.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.ImageFormats.Tests;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.ImageFormats.Tests;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Xunit.Abstractions;
+using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.ImageFormats.Tests;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.ImageFormats.Tests;
 

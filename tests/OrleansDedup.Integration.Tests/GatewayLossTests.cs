@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OrleansDedup.Integration.Tests.Infrastructure;
+using OrleansDedup.Testing.Processes;
 using Xunit.Abstractions;
 
 namespace OrleansDedup.Integration.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Orleans.Connections.Security;
-using OrleansDedup.Host.Tests;
 using OrleansDedup.Integration.Tests.Infrastructure;
+using OrleansDedup.Testing.Tls;
 using OrleansDedup.Tls;
 using Xunit.Abstractions;
 

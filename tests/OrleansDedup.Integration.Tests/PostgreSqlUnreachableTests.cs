@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using OrleansDedup.Host.Tests;
 using OrleansDedup.Integration.Tests.Infrastructure;
+using OrleansDedup.Testing.Processes;
+using OrleansDedup.Testing.Tls;
 using Xunit.Abstractions;
 
 namespace OrleansDedup.Integration.Tests;

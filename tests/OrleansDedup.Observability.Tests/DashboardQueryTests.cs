@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using OrleansDedup.Host.Tests;
+using OrleansDedup.Testing.Processes;
 using Xunit.Abstractions;
 
 namespace OrleansDedup.Observability.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using OrleansDedup.Host.Tests;
+using OrleansDedup.Testing.Processes;
 
 namespace OrleansDedup.Observability.Tests;
 
@@ -51,7 +51,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
                 static_configs:
                   - targets: ["{target.Authority}"]
             """);
-        var port = SiloProcess.FreePort();
+        var port = LoopbackPorts.Next();
         var info = new ProcessStartInfo(binary) { WorkingDirectory = directory };
         foreach (var arg in new[]
                  {
@@ -59,17 +59,16 @@ public sealed class PrometheusProcess : IAsyncDisposable
                      $"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1h", "--log.level=warn",
                  })
             info.ArgumentList.Add(arg);
-        var prometheus = new PrometheusProcess(ChildProcess.Start(info), directory, new Uri($"http://127.0.0.1:{port}"));
+        var address = new Uri($"http://127.0.0.1:{port}");
         try
         {
-            await prometheus._process.WaitUntilAnswers(prometheus.Address, "/-/ready", TimeSpan.FromSeconds(60), "prometheus");
+            return new PrometheusProcess(await ChildProcess.StartReadyAsync(info, address, "/-/ready", TimeSpan.FromSeconds(60), "prometheus"), directory, address);
         }
         catch
         {
-            await prometheus.DisposeAsync();
+            DeleteDirectory(directory);
             throw;
         }
-        return prometheus;
     }
 
     /// <summary>An instant query; returns status ("success" or "error"), the error if any, and the result series.</summary>
@@ -113,9 +112,14 @@ public sealed class PrometheusProcess : IAsyncDisposable
     {
         Http.Dispose();
         await _process.DisposeAsync();
+        DeleteDirectory(_directory);
+    }
+
+    private static void DeleteDirectory(string directory)
+    {
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using OrleansDedup.ImageFormats;
-using OrleansDedup.ImageFormats.Tests;
+using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Bench.Hostile;
 

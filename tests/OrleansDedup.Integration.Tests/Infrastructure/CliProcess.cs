@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using OrleansDedup.Testing.Processes;
 
 namespace OrleansDedup.Integration.Tests.Infrastructure;
 
@@ -37,44 +38,15 @@ public static class CliProcess
     public static async Task<CliResult> RunAsync(IReadOnlyList<string> args, TimeSpan? timeout = null, bool returnOnTimeout = false,
         IReadOnlyDictionary<string, string>? environment = null, Action<Process>? started = null)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.ArgumentList.Add(Program);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        SiloNode.Scrub(info);
+        var info = DotnetProgram.StartInfo(Program, args);
         // The CLI never touches a local store against a cluster; point its default somewhere harmless anyway.
         info.Environment["ORLEANS_DEDUP_DATA"] = Path.Combine(Path.GetTempPath(), "od-it-cli-unused");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        ChildProcesses.Track(process);
-        started?.Invoke(process);
-        try
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            var limit = timeout ?? TimeSpan.FromMinutes(3);
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(limit);
-            }
-            catch (TimeoutException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-                if (returnOnTimeout) return new CliResult(args.ToArray(), -1, await output, await error, clock.Elapsed, TimedOut: true);
-                throw new TimeoutException($"`orleans-dedup {string.Join(' ', args)}` did not finish within {limit}; stdout: {await output}; stderr: {await error}");
-            }
-            return new CliResult(args.ToArray(), process.ExitCode, await output, await error, clock.Elapsed);
-        }
-        finally
-        {
-            ChildProcesses.Forget(process);
-        }
+        var limit = timeout ?? TimeSpan.FromMinutes(3);
+        var run = await ProcessRun.RunAsync(info, limit, started);
+        var result = new CliResult(args.ToArray(), run.ExitCode, run.Out, run.Error, run.Elapsed, run.TimedOut);
+        if (run.TimedOut && !returnOnTimeout)
+            throw new TimeoutException($"`orleans-dedup {string.Join(' ', args)}` did not finish within {limit}; stdout: {run.Out}; stderr: {run.Error}");
+        return result;
     }
 }

@@ -1,4 +1,4 @@
-using OrleansDedup.Host.Tests;
+using OrleansDedup.Testing.Tls;
 
 namespace OrleansDedup.Integration.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using OrleansDedup.Host.Tests;
+using OrleansDedup.Testing.Tls;
 
 namespace OrleansDedup.Integration.Tests.Infrastructure;
 

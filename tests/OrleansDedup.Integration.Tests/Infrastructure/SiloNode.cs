@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
-using OrleansDedup.Host.Tests;
+using OrleansDedup.Testing.Processes;
 
 namespace OrleansDedup.Integration.Tests.Infrastructure;
 
@@ -17,16 +15,14 @@ public sealed class SiloNode : IAsyncDisposable
 {
     public static readonly string Program = Path.Combine(AppContext.BaseDirectory, "orleans-dedup-silo.dll");
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _tail = new();
+    private readonly ChildProcess _process;
     private readonly StreamWriter _log;
     private readonly Lock _logGate = new();
     private readonly ConcurrentQueue<string> _stderr = new();
 
-    private SiloNode(string name, Process process, int httpPort, int siloPort, int gatewayPort, string logPath, string apiKey)
+    private SiloNode(string name, int httpPort, int siloPort, int gatewayPort, string logPath, string apiKey, ProcessStartInfo info)
     {
         Name = name;
-        _process = process;
         HttpPort = httpPort;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
@@ -34,11 +30,12 @@ public sealed class SiloNode : IAsyncDisposable
         _log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromMinutes(3) };
         Http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        _process = ChildProcess.Start(info, Keep);
     }
 
     public string Name { get; }
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
     public int HttpPort { get; }
 
@@ -57,7 +54,7 @@ public sealed class SiloNode : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public string Tail => string.Join('\n', _tail);
+    public string Tail => _process.Output;
 
     public string Stderr => string.Join('\n', _stderr);
 
@@ -67,68 +64,21 @@ public sealed class SiloNode : IAsyncDisposable
         var httpPort = FreePort();
         var siloPort = FreePort();
         var gatewayPort = FreePort();
-        var info = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.ArgumentList.Add(Program);
-        Scrub(info);
+        var info = DotnetProgram.StartInfo(Program);
         info.Environment["DOTNET_gcServer"] = "0"; // three or four silos share a 2-core machine
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
         info.Environment["OrleansDedup__SiloPort"] = siloPort.ToString();
         info.Environment["OrleansDedup__GatewayPort"] = gatewayPort.ToString();
         foreach (var (key, value) in environment) info.Environment[key] = value;
-
-        var process = new Process { StartInfo = info };
         var logPath = Path.Combine(logDirectory, $"{name}-{DateTime.UtcNow:HHmmss.fff}.log");
-        process.Start();
-        ChildProcesses.Track(process);
-        var node = new SiloNode(name, process, httpPort, siloPort, gatewayPort, logPath, apiKey);
-        process.OutputDataReceived += (_, e) => node.Keep(e.Data, error: false);
-        process.ErrorDataReceived += (_, e) => node.Keep(e.Data, error: true);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return node;
+        return new SiloNode(name, httpPort, siloPort, gatewayPort, logPath, apiKey, info);
     }
 
     /// <summary>Removes inherited settings that could configure the process under test.</summary>
-    public static void Scrub(ProcessStartInfo info)
-    {
-        foreach (var key in info.Environment.Keys.Where(k =>
-                     k.StartsWith("OrleansDedup__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Orleans__", StringComparison.OrdinalIgnoreCase)
-                     || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Kestrel__", StringComparison.OrdinalIgnoreCase)
-                     || k.StartsWith("ORLEANS_DEDUP_", StringComparison.OrdinalIgnoreCase)).ToArray())
-            info.Environment.Remove(key);
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-    }
+    public static void Scrub(ProcessStartInfo info) => DotnetProgram.Scrub(info);
 
     /// <summary>Waits until <c>/healthz</c> answers 200 (the silo is an active member).</summary>
-    public async Task WaitHealthyAsync(TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        using var probe = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        while (true)
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before it was healthy:\n{Tail}");
-            try
-            {
-                using var response = await probe.GetAsync("/healthz");
-                if (response.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-            if (clock.Elapsed > limit) throw new TimeoutException($"{Name} was not healthy within {limit}:\n{Tail}");
-            await Task.Delay(200);
-        }
-    }
+    public Task WaitHealthyAsync(TimeSpan limit) => _process.WaitUntilAnswers(Http.BaseAddress!, "/healthz", limit, Name);
 
     public async Task<JsonElement> HealthAsync()
     {
@@ -139,23 +89,22 @@ public sealed class SiloNode : IAsyncDisposable
     /// <summary>kill -9.</summary>
     public async Task KillAsync()
     {
-        ChildProcesses.Signal(_process, ChildProcesses.SigKill);
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        _process.Signal(ChildProcesses.SigKill);
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(20));
     }
 
     /// <summary>SIGTERM, then waits for the exit (a graceful stop may take up to 30 s); returns the exit code.</summary>
     public async Task<int> StopAsync(TimeSpan? limit = null)
     {
-        ChildProcesses.Signal(_process, ChildProcesses.SigTerm);
+        _process.Signal(ChildProcesses.SigTerm);
         try
         {
-            await _process.WaitForExitAsync().WaitAsync(limit ?? TimeSpan.FromSeconds(45));
+            await _process.WaitForExitAsync(limit ?? TimeSpan.FromSeconds(45));
         }
         catch (TimeoutException)
         {
             throw new TimeoutException($"{Name} did not stop within {limit ?? TimeSpan.FromSeconds(45)} of SIGTERM:\n{Tail}");
         }
-        _process.WaitForExit(); // drains the redirected output
         return _process.ExitCode;
     }
 
@@ -169,11 +118,9 @@ public sealed class SiloNode : IAsyncDisposable
 
     public Task<HttpResponseMessage> PostJsonAsync(string uri, object body) => Http.PostAsJsonAsync(uri, body);
 
-    private void Keep(string? line, bool error)
+    /// <summary>Every line goes to the log file; stderr's are also kept whole, for assertions on what the silo printed there.</summary>
+    private void Keep(string line, bool error)
     {
-        if (line is null) return;
-        _tail.Enqueue(line);
-        while (_tail.Count > 200) _tail.TryDequeue(out _);
         if (error) _stderr.Enqueue(line);
         lock (_logGate)
         {
@@ -190,19 +137,7 @@ public sealed class SiloNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-        }
-        ChildProcesses.Forget(_process);
-        _process.Dispose();
+        await _process.DisposeAsync();
         lock (_logGate) _log.Dispose();
     }
 

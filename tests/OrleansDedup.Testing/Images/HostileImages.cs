@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
 
-namespace OrleansDedup.ImageFormats.Tests;
+namespace OrleansDedup.Testing.Images;
 
 /// <summary>
 /// Hand-built containers whose tables ask a parser for far more work than the file holds (issue 14), each at any

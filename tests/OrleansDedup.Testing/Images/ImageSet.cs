@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using OrleansDedup.ImageFormats;
+using OrleansDedup.Testing.Processes;
 
-namespace OrleansDedup.ImageFormats.Tests;
+namespace OrleansDedup.Testing.Images;
 
 /// <summary>
 /// One guest disk in every container layout: an ext4 file system that mke2fs -d fills with real files from the
@@ -54,18 +56,15 @@ public sealed class ImageSet : IDisposable
 
     public static string Run(string program, string arguments)
     {
-        var info = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(program, arguments);
         info.Environment["E2FSPROGS_FAKE_TIME"] = "1700000000";
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        var result = ProcessRun.RunAsync(info, TimeSpan.FromMinutes(10)).GetAwaiter().GetResult();
+        if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{program} {arguments} failed: {error}");
+            throw new InvalidOperationException($"{program} {arguments} failed: {result.Error}");
         }
 
-        return output.Result;
+        return result.Out;
     }
 
     /// <summary>
@@ -106,20 +105,4 @@ public sealed class ImageSet : IDisposable
             budget -= info.Length;
         }
     }
-}
-
-/// <summary>A 32 MiB guest holding about 12 MB of real files, for the layout tests.</summary>
-public sealed class LayoutImages : IDisposable
-{
-    public ImageSet Set { get; } = new(32 << 20, 12 << 20);
-
-    public void Dispose() => Set.Dispose();
-}
-
-/// <summary>An 8 MiB guest, for the fuzz tests that re-read each layout thousands of times.</summary>
-public sealed class FuzzImages : IDisposable
-{
-    public ImageSet Set { get; } = new(8 << 20, 3 << 20);
-
-    public void Dispose() => Set.Dispose();
 }

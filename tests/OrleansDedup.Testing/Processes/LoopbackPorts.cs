@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace OrleansDedup.Host.Tests;
+namespace OrleansDedup.Testing.Processes;
 
 /// <summary>
 /// Loopback ports for child processes to listen on, taken below the kernel's ephemeral range. A port the kernel hands

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace OrleansDedup.Host.Tests;
+namespace OrleansDedup.Testing.Tls;
 
 /// <summary>The PEM files of one node: its certificate and key, and the CA it trusts.</summary>
 public sealed record TlsFiles(string CertificatePath, string KeyPath, string CaPath);

@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace OrleansDedup.Integration.Tests.Infrastructure;
+namespace OrleansDedup.Testing.Processes;
 
 /// <summary>
 /// Every process these tests start, by PID, so that they (and only they) are killed at the end even when a test or
 /// fixture fails midway. Nothing here looks processes up by name: other silos may run on the machine.
 /// </summary>
-internal static partial class ChildProcesses
+public static partial class ChildProcesses
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
