@@ -36,9 +36,8 @@ public sealed class ImageRestorer(IStoreView view, ChunkStore store, StoreLayout
                 // Sized first, as a hole: a file system that cannot hold the image refuses before anything is read.
                 GuestDiskLimits.SetLength(output, info.Size, outputPath);
                 await Write(image, output, progress, cancellation);
-                RandomAccess.FlushToDisk(output);
             }
-            File.Move(partial, outputPath, overwrite: true);
+            DurableFile.Publish(partial, outputPath);
             return info;
         }
         catch
@@ -172,12 +171,9 @@ public sealed class ImageRestorer(IStoreView view, ChunkStore store, StoreLayout
     {
         var offsets = new int[to - from + 1];
         for (var k = from; k < to; k++) offsets[k - from + 1] = offsets[k - from] + batch[k].Length;
-        var bad = -1;
-        Parallel.For(from, to, k =>
-        {
-            if (Fingerprint.Compute(buffer.AsSpan(offsets[k - from], batch[k].Length)) != batch[k].Fingerprint) bad = k;
-        });
-        if (bad >= 0) throw new InvalidDataException($"chunk {batch[bad].Fingerprint} is damaged in the store; run verify");
+        var bad = FingerprintSlices.FindMismatch(buffer, to - from, k => (offsets[k], batch[from + k].Length),
+            k => batch[from + k].Fingerprint);
+        if (bad >= 0) throw new InvalidDataException($"chunk {batch[from + bad].Fingerprint} is damaged in the store; run verify");
     }
 }
 

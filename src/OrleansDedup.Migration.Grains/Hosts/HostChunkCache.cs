@@ -53,11 +53,7 @@ internal sealed class HostChunkCache
             raw = new byte[batch.Offsets[n]];
             if (!FrameDecompressor.TryDecompress(batch.Data, raw, out var error)) throw new InvalidDataException($"the chunk batch {error}; nothing was stored");
         }
-        var bad = -1;
-        Parallel.For(0, n, i =>
-        {
-            if (Fingerprint.Compute(raw.AsSpan(batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i])) != batch.Fingerprints[i]) bad = i;
-        });
+        var bad = FingerprintSlices.FindMismatch(raw, n, i => (batch.Offsets[i], batch.Offsets[i + 1] - batch.Offsets[i]), i => batch.Fingerprints[i]);
         if (bad >= 0) throw new InvalidDataException($"chunk {batch.Fingerprints[bad]} does not match its bytes; nothing was stored");
         var added = new Dictionary<Fingerprint, int>();
         long written = 0;
