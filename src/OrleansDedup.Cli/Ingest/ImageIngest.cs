@@ -26,7 +26,7 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
     public async Task<IngestStatus> Run(IngestRequest request, IngestStatus? lost)
     {
         if (cancellation.IsCancellationRequested)
-            return new IngestStatus(IngestState.Cancelled, 0, 0, "cancelled before it started", IngestErrorKind.None, null);
+            return IngestStatus.Cancelled("cancelled before it started");
         try
         {
             // A start is sent again only to a grid that answers: with no gateway left, the client would hold it.
@@ -49,16 +49,16 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
                 }
                 // A grain that forgot a running ingest lost its silo before it could record it.
                 if (status.State == IngestState.Idle)
-                    status = new IngestStatus(IngestState.Failed, status.BytesDone, status.BytesTotal,
+                    status = IngestStatus.Failed(IngestErrorKind.SiloLost,
                         $"the grid lost track of the ingest of '{name}' (the silo running it{On()} left the cluster); nothing of it was kept",
-                        IngestErrorKind.SiloLost, null);
+                        status.BytesDone, status.BytesTotal);
             }
             progress(status);
             return status with { Silo = status.Silo ?? _silo };
         }
         catch (GridSilentException e)
         {
-            return new IngestStatus(IngestState.Failed, 0, 0, e.Message, IngestErrorKind.Interrupted, null, Silo: _silo);
+            return IngestStatus.Failed(IngestErrorKind.Interrupted, e.Message, silo: _silo);
         }
     }
 

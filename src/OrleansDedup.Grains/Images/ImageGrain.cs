@@ -21,7 +21,7 @@ public sealed class ImageGrain(
     ILocalSiloDetails silo,
     ILogger<ImageGrain> logger) : Grain, IImageGrain
 {
-    private IngestStatus _status = new(IngestState.Idle, 0, 0, null, IngestErrorKind.None, null);
+    private IngestStatus _status = IngestStatus.Idle;
     private IngestRun? _run;
     private Task _running = Task.CompletedTask;
     private bool _stale;
@@ -52,14 +52,13 @@ public sealed class ImageGrain(
     {
         await Reload();
         if (_status.State == IngestState.Running)
-            return new IngestStatus(IngestState.Failed, 0, 0, $"'{Name}' is being ingested already; wait for it or cancel it",
-                IngestErrorKind.Conflict, null);
+            return IngestStatus.Failed(IngestErrorKind.Conflict, $"'{Name}' is being ingested already; wait for it or cancel it");
         var problem = ImageFileCheck.Pin(ref request, out var length);
         if (problem is not null) return Failed(IngestErrorKind.BadInput, problem);
         // Running the same ingest again (after an interruption, say) repeats nothing and fails nothing.
         if (record.State.Info is { } stored)
             return await StoredContent.Matches(request, stored.Size, record.State.SegmentRecipes, layout, CancellationToken.None)
-                ? new IngestStatus(IngestState.Succeeded, stored.Size, stored.Size, null, IngestErrorKind.None, stored, AlreadyStored: true)
+                ? IngestStatus.Succeeded(stored, alreadyStored: true)
                 : Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists with other content; delete it first or ingest under another name");
 
         var marker = new IngestMarker(Guid.NewGuid(), request.Path, DateTimeOffset.UtcNow);
@@ -129,7 +128,7 @@ public sealed class ImageGrain(
         await record.ClearStateAsync();
         await GrainFactory.GetGrain<ICatalogGrain>(0).Remove(Name);
         RecipeFiles.Delete(layout, recipes);
-        _status = new IngestStatus(IngestState.Idle, 0, 0, null, IngestErrorKind.None, null);
+        _status = IngestStatus.Idle;
         return true;
     }
 
@@ -165,5 +164,5 @@ public sealed class ImageGrain(
         }
     }
 
-    private IngestStatus Failed(IngestErrorKind kind, string message) => _status = IngestRun.Failed(kind, message);
+    private IngestStatus Failed(IngestErrorKind kind, string message) => _status = IngestStatus.Failed(kind, message);
 }

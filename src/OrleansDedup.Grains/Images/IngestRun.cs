@@ -34,7 +34,7 @@ internal sealed class IngestRun(IngestServices services, string name, string sil
 
     private ILogger Logger => services.Logger;
 
-    public IngestStatus Progress => new(IngestState.Running, Interlocked.Read(ref _bytesDone), size, null, IngestErrorKind.None, null, Silo: silo);
+    public IngestStatus Progress => IngestStatus.Running(Interlocked.Read(ref _bytesDone), size, silo);
 
     public void Report(long bytes) => Interlocked.Add(ref _bytesDone, bytes);
 
@@ -73,14 +73,14 @@ internal sealed class IngestRun(IngestServices services, string name, string sil
             RecipeFiles.DeleteFiles(services.Layout, fanOut.Superseded);
             heartbeat.Complete();
             services.Metrics.IngestFinished("succeeded");
-            return new IngestStatus(IngestState.Succeeded, size, size, null, IngestErrorKind.None, info);
+            return IngestStatus.Succeeded(info);
         }
         catch (CommitUnknownException e)
         {
             // The record may be in the database: its recipes stay, and gc sorts it out if it is not.
             services.Metrics.IngestFinished("failed");
             Logger.LogError(e, "Ingest of {Image} from {Path}: commit outcome unknown", name, marker.Path);
-            return Failed(IngestErrorKind.Interrupted,
+            return IngestStatus.Failed(IngestErrorKind.Interrupted,
                 $"the catalog database became unreachable while '{name}' was being recorded ({DatabaseErrors.Reason(e)}); once PostgreSQL " +
                 "is back, `list` shows whether it was recorded, else ingest it again (gc reclaims an unrecorded attempt)");
         }
@@ -100,8 +100,6 @@ internal sealed class IngestRun(IngestServices services, string name, string sil
             heartbeat?.Dispose();
         }
     }
-
-    public static IngestStatus Failed(IngestErrorKind kind, string message) => new(IngestState.Failed, 0, 0, message, kind, null);
 
     /// <summary>The segments to run: the container's layout read (unless opaque), then cut as the strategy says.</summary>
     private async Task<(SegmentWork[] Plan, ContainerInfo Container)> Plan(CancellationToken cancellation)
@@ -130,10 +128,10 @@ internal sealed class IngestRun(IngestServices services, string name, string sil
 
     private IngestStatus Ended(Exception e, CancellationToken cancellation) =>
         _leaving
-            ? Failed(IngestErrorKind.SiloLost, $"the silo running the ingest of '{name}' ({silo}) stopped; nothing was kept, ingest it again")
+            ? IngestStatus.Failed(IngestErrorKind.SiloLost, $"the silo running the ingest of '{name}' ({silo}) stopped; nothing was kept, ingest it again")
             : cancellation.IsCancellationRequested
-                ? new IngestStatus(IngestState.Cancelled, Interlocked.Read(ref _bytesDone), size, "the ingest was cancelled; nothing was kept", IngestErrorKind.None, null)
-                : Failed(IngestFailures.Classify(e, out var message), message);
+                ? IngestStatus.Cancelled("the ingest was cancelled; nothing was kept", Interlocked.Read(ref _bytesDone), size)
+                : IngestStatus.Failed(IngestFailures.Classify(e, out var message), message);
 
     /// <summary>Removes the recipes a failed ingest left on the shared store.</summary>
     private void Discard(IngestHeartbeat? heartbeat, string[] recipes)
