@@ -33,7 +33,8 @@ public static class ContainerLayouts
     public static ContainerInfo Opaque(string path, long length, string? root = null, FileIdentity? identity = null)
     {
         using var file = SourceFile.OpenVerified(path, root, identity);
-        return new ContainerInfo(Name(ImageLayoutReader.Detect(file, length)), "opaque bytes (tables not read)", length, 0, 0, 0, false);
+        return new ContainerInfo(Format: Name(ImageLayoutReader.Detect(file, length)), Variant: "opaque bytes (tables not read)", VirtualSize: length,
+            GuestDataBytes: 0, CompressedGuestBytes: 0, MetadataBytes: 0, FormatAware: false);
     }
 
     public static ContainerInfo Summary(ImageLayout layout, bool formatAware)
@@ -48,7 +49,8 @@ public static class ContainerLayouts
                 default: metadata += region.Length; break;
             }
         }
-        return new ContainerInfo(Name(layout.Format), layout.Variant, layout.VirtualSize, guest, compressed, metadata, formatAware);
+        return new ContainerInfo(Format: Name(layout.Format), Variant: layout.Variant, VirtualSize: layout.VirtualSize, GuestDataBytes: guest,
+            CompressedGuestBytes: compressed, MetadataBytes: metadata, FormatAware: formatAware);
     }
 
     /// <summary>The layout's regions as grid spans: guest data anchored at its guest offset, the rest at its own start and

@@ -28,8 +28,9 @@ public static class SegmentPlan
         return Enumerable.Range(0, count).Select(i =>
         {
             var (offset, end) = (bounds[i], bounds[i + 1]);
-            return new SegmentWork(image, path, size, i, offset, end - offset, mode, StoreLayout.RecipeRelativePath(ingestId, i),
-                spans is null ? null : Clip(spans, ref first, offset, end));
+            return new SegmentWork(ImageName: image, SourcePath: path, SourceLength: size, Index: i, Offset: offset, Length: end - offset,
+                Mode: mode, RecipePath: StoreLayout.RecipeRelativePath(ingestId, i),
+                Grid: spans is null ? null : Clip(spans, ref first, offset, end));
         }).ToArray();
     }
 

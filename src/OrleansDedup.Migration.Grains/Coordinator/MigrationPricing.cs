@@ -59,10 +59,10 @@ internal static class MigrationPricing
     private static VmMigrationSpec Spec(VmMigrationRequest request, MigrationTransfer transfer)
     {
         var disk = transfer.Disk;
-        return new VmMigrationSpec(request.RamBytes, Dirty(request.Dirty), disk.LogicalBytes, request.SharedStorage,
-            new Transfer(disk.WireChunkBytes, disk.MetadataBytes, disk.ZeroBytes, disk.DedupBytes, disk.PresentBytes,
-                disk.ChunkBytes - disk.WireChunkBytes), request.DeviceStateBytes,
-            request.DiskWriteBytesPerSecond);
+        return new VmMigrationSpec(request.RamBytes, Dirty(request.Dirty), DiskBytes: disk.LogicalBytes, SharedStorage: request.SharedStorage,
+            MeasuredDisk: new Transfer(disk.WireChunkBytes, disk.MetadataBytes, disk.ZeroBytes, disk.DedupBytes, disk.PresentBytes,
+                disk.ChunkBytes - disk.WireChunkBytes),
+            DeviceStateBytes: request.DeviceStateBytes, DiskWriteRate: request.DiskWriteBytesPerSecond);
     }
 
     /// <summary>With a memory snapshot, its measured zero and shared shares drive the first pass.</summary>

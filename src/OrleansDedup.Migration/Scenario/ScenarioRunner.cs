@@ -242,9 +242,11 @@ public static class ScenarioRunner
     {
         var hosts = Enumerable.Range(0, spec.Hosts).Select(CloudSimCatalog.HostOf).ToArray();
         var vms = Enumerable.Range(0, spec.Vms).Select(i => CloudSimCatalog.VmTypeIndexOf(i, spec.Vms)).ToArray();
-        var options = new MigrationOptions(spec.Mode == "postcopy" ? MigrationMode.PostCopy : MigrationMode.PreCopy,
-            spec.DowntimeLimitSeconds, spec.MaxRounds, spec.MaxSentRamFactor, spec.SetupSeconds, spec.ResumeSeconds,
-            spec.EnergyAlphaJoulesPerMb / 1e6, spec.EnergyBetaJoules);
+        var options = new MigrationOptions(
+            Mode: spec.Mode == "postcopy" ? MigrationMode.PostCopy : MigrationMode.PreCopy,
+            DowntimeLimitSeconds: spec.DowntimeLimitSeconds, MaxRounds: spec.MaxRounds, MaxSentRamFactor: spec.MaxSentRamFactor,
+            SetupSeconds: spec.SetupSeconds, ResumeSeconds: spec.ResumeSeconds,
+            EnergyAlpha: spec.EnergyAlphaJoulesPerMb / 1e6, EnergyBeta: spec.EnergyBetaJoules);
         var memoryFilter = strategy.MemoryFilter();
         var diskFilter = strategy.DiskFilter();
         // Which image families each host holds: those of the VMs placed on it at the start, then of each VM it receives.
@@ -268,8 +270,8 @@ public static class ScenarioRunner
                     var rest = diskFilter.Apply(diskBytes - present, redirtied: false);
                     measured = rest with { SavedPresent = present, Metadata = rest.Metadata + present / diskFilter.PageSize * diskFilter.ReferenceBytes };
                 }
-                return new VmMigrationSpec(ram, spec.Dirty.For(m.Utilisation, ram), diskBytes, spec.SharedStorage, measured, spec.DeviceStateMb * 1e6,
-                    spec.DiskWriteMbPerSecond * 1e6);
+                return new VmMigrationSpec(ram, spec.Dirty.For(m.Utilisation, ram), DiskBytes: diskBytes, SharedStorage: spec.SharedStorage,
+                    MeasuredDisk: measured, DeviceStateBytes: spec.DeviceStateMb * 1e6, DiskWriteRate: spec.DiskWriteMbPerSecond * 1e6);
             }).ToArray();
             results.AddRange(ConcurrentMigrations.Simulate(capacities, moves.Select((m, i) =>
                 new ConcurrentMigration([m.Source, spec.Hosts + m.Destination], specs[i], memoryFilter, diskFilter, options)).ToArray())
