@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using OrleansDedup.Integration.Tests.Infrastructure;
+using OrleansDedup.Testing.PostgreSql;
 using Xunit.Abstractions;
 
 namespace OrleansDedup.Integration.Tests;
@@ -19,7 +20,7 @@ public sealed class PostgreSqlOutageFixture : ClusterFixture
 
     public override async Task InitializeAsync()
     {
-        var server = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString);
+        var server = new NpgsqlConnectionStringBuilder(PostgreSqlTestServer.ConnectionString);
         _proxy = new TcpProxy(server.Host!, server.Port);
         await base.InitializeAsync();
     }

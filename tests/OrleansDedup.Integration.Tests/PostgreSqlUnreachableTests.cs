@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using OrleansDedup.Integration.Tests.Infrastructure;
-using OrleansDedup.Testing.Processes;
 using OrleansDedup.Testing.Tls;
 using Xunit.Abstractions;
 
@@ -15,71 +14,56 @@ public sealed class PostgreSqlUnreachableTests(ITestOutputHelper log) : IDisposa
     [Fact]
     public async Task Silo_exits_nonzero_with_one_line_naming_host_and_port_but_not_the_password()
     {
-        Directory.CreateDirectory(Path.Combine(_directory, "data"));
-        Directory.CreateDirectory(Path.Combine(_directory, "images"));
+        var logs = Directory.CreateDirectory(Path.Combine(_directory, "logs")).FullName;
         var password = "pw" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var info = new ProcessStartInfo("dotnet")
+        var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var environment = new Dictionary<string, string>
         {
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            ["OrleansDedup__Clustering"] = "postgresql",
+            ["OrleansDedup__ConnectionString"] = $"Host=127.0.0.1;Port=1;Username=od_it_user;Password={password};Database=od_it_nowhere;Timeout=2",
+            ["OrleansDedup__ClusterId"] = "it-nopg",
+            ["OrleansDedup__ServiceId"] = "it-nopg",
+            ["OrleansDedup__SiloName"] = "silo-nopg",
+            ["OrleansDedup__AdvertisedIPAddress"] = "127.0.0.1",
+            ["OrleansDedup__DataDirectory"] = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName,
+            ["OrleansDedup__ImageRoots__0"] = Directory.CreateDirectory(Path.Combine(_directory, "images")).FullName,
+            ["OrleansDedup__ApiKey"] = apiKey,
         };
-        info.ArgumentList.Add(SiloNode.Program);
-        SiloNode.Scrub(info);
-        info.Environment["DOTNET_gcServer"] = "0";
-        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{SiloNode.FreePort()}";
-        info.Environment["OrleansDedup__Clustering"] = "postgresql";
-        info.Environment["OrleansDedup__ConnectionString"] = $"Host=127.0.0.1;Port=1;Username=od_it_user;Password={password};Database=od_it_nowhere;Timeout=2";
-        info.Environment["OrleansDedup__ClusterId"] = "it-nopg";
-        info.Environment["OrleansDedup__ServiceId"] = "it-nopg";
-        info.Environment["OrleansDedup__SiloName"] = "silo-nopg";
-        info.Environment["OrleansDedup__SiloPort"] = SiloNode.FreePort().ToString();
-        info.Environment["OrleansDedup__GatewayPort"] = SiloNode.FreePort().ToString();
-        info.Environment["OrleansDedup__AdvertisedIPAddress"] = "127.0.0.1";
-        info.Environment["OrleansDedup__DataDirectory"] = Path.Combine(_directory, "data");
-        info.Environment["OrleansDedup__ImageRoots__0"] = Path.Combine(_directory, "images");
-        info.Environment["OrleansDedup__ApiKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         using var ca = TestCertificates.CreateCa("nopg CA");
         foreach (var (key, value) in ClusterCertificates.SiloEnvironment(ca.WriteNode(Path.Combine(_directory, "tls"), "silo-nopg", TestCertificates.SiloUsages)))
-            info.Environment[key] = value;
+            environment[key] = value;
 
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        ChildProcesses.Track(process);
-        try
+        string logPath;
+        int exitCode;
+        string error;
+        await using (var silo = SiloNode.Start("silo-nopg", environment, logs, apiKey))
         {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
+            logPath = silo.LogPath;
             try
             {
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(75));
+                await silo.WaitForExitAsync(TimeSpan.FromSeconds(75));
             }
             catch (TimeoutException)
             {
-                process.Kill(entireProcessTree: true);
                 Assert.Fail($"the silo was still running {clock.Elapsed.TotalSeconds:0} s after start with PostgreSQL unreachable");
             }
-            await process.WaitForExitAsync();
-            var elapsed = clock.Elapsed;
-            var error = await stderr;
-            var output = await stdout;
-            var context = $"exit {process.ExitCode} after {elapsed.TotalSeconds:0.0} s\nstderr:\n{error}\nstdout:\n{output}";
-            log.WriteLine(context);
+            exitCode = silo.ExitCode;
+            error = silo.Stderr;
+        }
+        var elapsed = clock.Elapsed;
+        var everything = await File.ReadAllTextAsync(logPath);
+        var context = $"exit {exitCode} after {elapsed.TotalSeconds:0.0} s\nstderr:\n{error}\nall output:\n{everything}";
+        log.WriteLine(context);
 
-            Assert.True(process.ExitCode != 0, context);
-            Assert.True(elapsed < TimeSpan.FromSeconds(60), $"took too long to give up: {context}");
-            var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            Assert.True(lines.Length == 1, $"expected exactly one line on stderr: {context}");
-            Assert.Contains("127.0.0.1", lines[0]);
-            Assert.Matches(@"127\.0\.0\.1:1\b|port 1\b", lines[0]);
-            Assert.DoesNotContain(password, error + output);
-            Assert.DoesNotContain("   at ", error);
-        }
-        finally
-        {
-            ChildProcesses.Forget(process);
-        }
+        Assert.True(exitCode != 0, context);
+        Assert.True(elapsed < TimeSpan.FromSeconds(60), $"took too long to give up: {context}");
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length == 1, $"expected exactly one line on stderr: {context}");
+        Assert.Contains("127.0.0.1", lines[0]);
+        Assert.Matches(@"127\.0\.0\.1:1\b|port 1\b", lines[0]);
+        Assert.DoesNotContain(password, everything);
+        Assert.DoesNotContain("   at ", error);
     }
 
     public void Dispose()

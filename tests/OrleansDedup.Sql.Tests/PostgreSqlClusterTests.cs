@@ -1,4 +1,5 @@
 using Orleans.TestingHost;
+using OrleansDedup.Testing.PostgreSql;
 
 namespace OrleansDedup.Sql.Tests;
 
@@ -21,7 +22,7 @@ public sealed class PostgreSqlClusterTests(PostgreSqlDatabaseFixture database) :
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ClusterId = _clusterId; // every cluster of a test joins the same membership rows
         builder.Options.ConfigureFileLogging = false;
-        PostgreSqlTestServer.UseAdoNetClustering(builder, database.ConnectionString);
+        PostgreSqlTestCluster.UseAdoNetClustering(builder, database.ConnectionString);
         var cluster = builder.Build();
         try
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.Membership;
 using Orleans.Runtime.MembershipService;
+using OrleansDedup.Testing.PostgreSql;
 
 namespace OrleansDedup.Sql.Tests;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Npgsql;
 using Orleans.Runtime.MembershipService;
+using OrleansDedup.Testing.PostgreSql;
 
 namespace OrleansDedup.Sql.Tests;
 

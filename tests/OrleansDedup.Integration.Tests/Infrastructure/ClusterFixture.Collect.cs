@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrleansDedup.Testing.PostgreSql;
 using Xunit.Abstractions;
 
 namespace OrleansDedup.Integration.Tests.Infrastructure;
@@ -33,7 +34,7 @@ public partial class ClusterFixture
         Assert.True(leftRecipes.Length == 0, $"recipe files left: {string.Join(", ", leftRecipes)}");
 
         // PostgreSQL: no image grain state left, and no row with a cleared (NULL) payload.
-        var rows = await TestPostgres.QueryAsync(ConnectionString, "SELECT GrainTypeString, GrainIdExtensionString, PayloadBinary IS NULL FROM OrleansStorage");
+        var rows = await PostgreSqlTestServer.QueryAsync(ConnectionString, "SELECT GrainTypeString, GrainIdExtensionString, PayloadBinary IS NULL FROM OrleansStorage");
         output.WriteLine("OrleansStorage: " + string.Join("; ", rows.Select(r => string.Join(" | ", r))));
         Assert.DoesNotContain(rows, r => ((string)r[0]!).Contains("image", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(rows, r => (bool)r[2]!);

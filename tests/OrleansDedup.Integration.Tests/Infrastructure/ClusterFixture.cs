@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Npgsql;
+using OrleansDedup.Testing.PostgreSql;
 
 namespace OrleansDedup.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// A real cluster per test class: a fresh PostgreSQL database (<c>od_it_&lt;guid&gt;</c>, dropped afterwards), a
+/// A real cluster per test class: a fresh PostgreSQL database (<c>od_test_&lt;guid&gt;</c>, dropped afterwards), a
 /// temporary shared data directory (the chunk store every silo uses), an image root, a test CA, and three silo
 /// processes clustered through PostgreSQL with fast failure detection and mutual TLS on every Orleans connection. Set ORLEANS_DEDUP_IT_KEEP=1 to keep the directory
 /// (silo logs are in <see cref="LogDirectory"/>).
@@ -79,7 +81,9 @@ public partial class ClusterFixture : IAsyncLifetime
         System.IO.Directory.CreateDirectory(OutputDirectory);
         System.IO.Directory.CreateDirectory(LogDirectory);
         _certificates = new ClusterCertificates(TlsDirectory);
-        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        // Unpooled for the silos too: once the proxy of PostgreSqlOutageTests is cut, no dead pooled connection is
+        // left for the next query to fail on.
+        ConnectionString = new NpgsqlConnectionStringBuilder(await PostgreSqlTestServer.CreateDatabaseAsync()) { Pooling = false }.ConnectionString;
         await StartSilosAsync(SiloCount);
     }
 
@@ -174,7 +178,7 @@ public partial class ClusterFixture : IAsyncLifetime
     /// <summary>The latest membership row of each silo port of this cluster: port to status.</summary>
     public async Task<Dictionary<int, int>> MembershipAsync()
     {
-        var rows = await TestPostgres.QueryAsync(ConnectionString,
+        var rows = await PostgreSqlTestServer.QueryAsync(ConnectionString,
             "SELECT Port, Status, Generation FROM OrleansMembershipTable WHERE DeploymentId = @id ORDER BY Generation",
             ("id", ClusterId));
         var latest = new Dictionary<int, int>();
@@ -239,7 +243,7 @@ public partial class ClusterFixture : IAsyncLifetime
         lock (_silos) all = _silos.ToArray();
         await Task.WhenAll(all.Select(s => s.DisposeAsync().AsTask()));
         _certificates?.Dispose();
-        if (!string.IsNullOrEmpty(ConnectionString)) await TestPostgres.DropDatabaseAsync(ConnectionString);
+        if (!string.IsNullOrEmpty(ConnectionString)) await PostgreSqlTestServer.DropDatabaseAsync(ConnectionString);
         if (System.Environment.GetEnvironmentVariable("ORLEANS_DEDUP_IT_KEEP") == "1")
         {
             // keep the logs; drop the bulky images and store

@@ -13,8 +13,6 @@ namespace OrleansDedup.Integration.Tests.Infrastructure;
 /// </summary>
 public sealed class SiloNode : IAsyncDisposable
 {
-    public static readonly string Program = Path.Combine(AppContext.BaseDirectory, "orleans-dedup-silo.dll");
-
     private readonly ChildProcess _process;
     private readonly StreamWriter _log;
     private readonly Lock _logGate = new();
@@ -61,10 +59,10 @@ public sealed class SiloNode : IAsyncDisposable
     /// <summary>Starts the host with <paramref name="environment"/> (full variable names) plus fresh ports.</summary>
     public static SiloNode Start(string name, IReadOnlyDictionary<string, string> environment, string logDirectory, string apiKey)
     {
-        var httpPort = FreePort();
-        var siloPort = FreePort();
-        var gatewayPort = FreePort();
-        var info = DotnetProgram.StartInfo(Program);
+        var httpPort = LoopbackPorts.Next();
+        var siloPort = LoopbackPorts.Next();
+        var gatewayPort = LoopbackPorts.Next();
+        var info = DotnetProgram.StartInfo(SiloProcess.Program);
         info.Environment["DOTNET_gcServer"] = "0"; // three or four silos share a 2-core machine
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
         info.Environment["OrleansDedup__SiloPort"] = siloPort.ToString();
@@ -73,9 +71,6 @@ public sealed class SiloNode : IAsyncDisposable
         var logPath = Path.Combine(logDirectory, $"{name}-{DateTime.UtcNow:HHmmss.fff}.log");
         return new SiloNode(name, httpPort, siloPort, gatewayPort, logPath, apiKey, info);
     }
-
-    /// <summary>Removes inherited settings that could configure the process under test.</summary>
-    public static void Scrub(ProcessStartInfo info) => DotnetProgram.Scrub(info);
 
     /// <summary>Waits until <c>/healthz</c> answers 200 (the silo is an active member).</summary>
     public Task WaitHealthyAsync(TimeSpan limit) => _process.WaitUntilAnswers(Http.BaseAddress!, "/healthz", limit, Name);
@@ -92,6 +87,10 @@ public sealed class SiloNode : IAsyncDisposable
         _process.Signal(ChildProcesses.SigKill);
         await _process.WaitForExitAsync(TimeSpan.FromSeconds(20));
     }
+
+    /// <summary>Waits for the silo to exit by itself (and its output to end); a <see cref="TimeoutException"/> past
+    /// <paramref name="limit"/>.</summary>
+    public Task WaitForExitAsync(TimeSpan limit) => _process.WaitForExitAsync(limit);
 
     /// <summary>SIGTERM, then waits for the exit (a graceful stop may take up to 30 s); returns the exit code.</summary>
     public async Task<int> StopAsync(TimeSpan? limit = null)
@@ -140,8 +139,6 @@ public sealed class SiloNode : IAsyncDisposable
         await _process.DisposeAsync();
         lock (_logGate) _log.Dispose();
     }
-
-    public static int FreePort() => LoopbackPorts.Next();
 
     public override string ToString() => $"{Name} (pid {Pid}, http {HttpPort}, silo {SiloPort}, gateway {GatewayPort})";
 }

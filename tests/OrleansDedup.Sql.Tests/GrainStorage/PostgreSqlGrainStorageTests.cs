@@ -20,7 +20,7 @@ public sealed class PostgreSqlGrainStorageTests(PostgreSqlDatabaseFixture databa
     protected override DbConnection CreateConnection() => new NpgsqlConnection(ConnectionString);
 
     protected override void ConfigureCluster(InProcessTestClusterBuilder builder) =>
-        PostgreSqlTestServer.UseAdoNetClustering(builder, ConnectionString);
+        PostgreSqlTestCluster.UseAdoNetClustering(builder, ConnectionString);
 
     public Task InitializeAsync() => PostgreSqlSchema.EnsureCreatedAsync(database.ConnectionString);
 
