@@ -4,6 +4,7 @@ using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Tests;
 

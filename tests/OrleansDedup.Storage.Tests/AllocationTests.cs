@@ -1,4 +1,6 @@
 using OrleansDedup.Chunking;
+using OrleansDedup.Storage.Journal;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Storage.Tests;
 

@@ -1,4 +1,5 @@
 using OrleansDedup.Chunking;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Storage.Tests;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using OrleansDedup.Storage.Journal;
 
 namespace OrleansDedup.Storage.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OrleansDedup.Chunking;
 using OrleansDedup.Cli.Ingest;
+using OrleansDedup.Cli.Rendering;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,6 @@
 using OrleansDedup.Chunking;
 using OrleansDedup.Cli.Ingest;
+using OrleansDedup.Cli.Rendering;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using OrleansDedup.Cli.Hosting;
+using OrleansDedup.Cli.Rendering;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Storage.Compression;
 using Spectre.Console.Cli;

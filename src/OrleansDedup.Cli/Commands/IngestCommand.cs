@@ -1,6 +1,7 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Cli.Ingest;
+using OrleansDedup.Cli.Rendering;
 using Spectre.Console;
 
 namespace OrleansDedup.Cli.Commands;

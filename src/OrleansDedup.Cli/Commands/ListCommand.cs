@@ -1,6 +1,7 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Cli.Hosting;
+using OrleansDedup.Cli.Rendering;
 using OrleansDedup.Grains.Offline;
 using Spectre.Console;
 

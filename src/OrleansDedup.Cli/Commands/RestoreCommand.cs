@@ -1,6 +1,7 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Cli.Ingest;
+using OrleansDedup.Cli.Rendering;
 using OrleansDedup.Grains.Offline;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.ImageFormats;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Cli.Ingest;
+using OrleansDedup.Cli.Rendering;
 using OrleansDedup.Migration.Scenario;
 using Spectre.Console;
 using Spectre.Console.Cli;

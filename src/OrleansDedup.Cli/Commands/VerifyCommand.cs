@@ -1,5 +1,6 @@
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Cli.Hosting;
+using OrleansDedup.Cli.Rendering;
 using Spectre.Console;
 
 namespace OrleansDedup.Cli.Commands;

@@ -1,6 +1,7 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.ImageFormats;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Cli.Ingest;
 

@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace OrleansDedup.Cli;
+namespace OrleansDedup.Cli.Rendering;
 
 /// <summary>A grouped bar chart as a PNG: one group per name, one bar per series, the legend naming the series.</summary>
 public static class GroupedBarChart

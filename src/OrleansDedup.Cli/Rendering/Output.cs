@@ -4,7 +4,7 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using Spectre.Console;
 
-namespace OrleansDedup.Cli;
+namespace OrleansDedup.Cli.Rendering;
 
 /// <summary>Tables for people, JSON for scripts.</summary>
 public static class Output

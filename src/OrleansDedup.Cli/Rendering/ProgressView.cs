@@ -2,7 +2,7 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Ingest;
 using Spectre.Console;
 
-namespace OrleansDedup.Cli;
+namespace OrleansDedup.Cli.Rendering;
 
 /// <summary>Progress bars for long work, one per image; silent under --json or when output is redirected.</summary>
 public static class ProgressView

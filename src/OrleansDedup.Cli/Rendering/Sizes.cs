@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace OrleansDedup.Cli;
+namespace OrleansDedup.Cli.Rendering;
 
 /// <summary>Byte counts for people: 1.5 GiB in, "64M" out.</summary>
 public static class Sizes

@@ -1,6 +1,7 @@
 using OrleansDedup.Chunking;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Hosting;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Hosting;
 

@@ -8,6 +8,7 @@ using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Placement;
 using OrleansDedup.Sql;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Hosting;
 

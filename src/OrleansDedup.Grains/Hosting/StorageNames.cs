@@ -1,4 +1,4 @@
-namespace OrleansDedup.Grains;
+namespace OrleansDedup.Grains.Hosting;
 
 public static class StorageNames
 {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
+using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Grains.Hosting;
 

@@ -1,4 +1,5 @@
 using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Sql;
 
 namespace OrleansDedup.Grains.Images;

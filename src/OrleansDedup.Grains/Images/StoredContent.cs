@@ -3,8 +3,9 @@ using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Storage.Recipes;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.IO;
+using OrleansDedup.Storage.Recipes;
 
 namespace OrleansDedup.Grains.Images;
 

@@ -4,6 +4,7 @@ using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Maintenance;
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Newtonsoft.Json;
+using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Images;
 
 namespace OrleansDedup.Grains.Offline;

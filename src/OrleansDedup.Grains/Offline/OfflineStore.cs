@@ -6,6 +6,7 @@ using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Index;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Offline;
 

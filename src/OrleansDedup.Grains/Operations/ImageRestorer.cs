@@ -5,9 +5,11 @@ using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Storage.Recipes;
 using OrleansDedup.ImageFormats;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.IO;
+using OrleansDedup.Storage.Packs;
+using OrleansDedup.Storage.Recipes;
 
 namespace OrleansDedup.Grains.Operations;
 

@@ -5,8 +5,9 @@ using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
-using OrleansDedup.Storage.Recipes;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Packs;
+using OrleansDedup.Storage.Recipes;
 
 namespace OrleansDedup.Grains.Operations;
 

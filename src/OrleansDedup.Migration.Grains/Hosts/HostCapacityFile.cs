@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Migration.Grains.Hosts;
 

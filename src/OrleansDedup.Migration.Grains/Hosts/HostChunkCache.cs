@@ -4,6 +4,7 @@ using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Migration.Grains.Hosts;
 

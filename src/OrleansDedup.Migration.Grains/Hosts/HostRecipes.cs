@@ -1,8 +1,9 @@
 using System.Text.Json;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Storage.Recipes;
 using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.IO;
+using OrleansDedup.Storage.Recipes;
 
 namespace OrleansDedup.Migration.Grains.Hosts;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.IO;
 
 /// <summary>Writes sequentially through one pooled buffer, so a small write costs a copy rather than a syscall.</summary>
 /// <remarks>Does not own the handle: pack writers and journals decide its lifetime and sharing.</remarks>

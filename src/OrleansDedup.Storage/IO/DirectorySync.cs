@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.IO;
 
 /// <summary>Makes a directory's entries (a new file, a rename) durable, which fsyncing the file alone does not on POSIX.</summary>
 internal static partial class DirectorySync

@@ -1,4 +1,4 @@
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.IO;
 
 /// <summary>Writes a whole file so that it is either absent or complete after a crash: a temporary file, fsynced, then
 /// renamed over the name, then the directory synced so that the rename itself survives.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.IO;
 
 public static class FileReads
 {

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.IO;
 
 /// <summary>Reads a file front to back through one pooled buffer, so that parsing small frames costs no syscall each.</summary>
 internal sealed class FileWindow : IDisposable

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.IO;
 
 /// <summary>
 /// Starts the write-back of a range just written, without waiting for it (Linux <c>sync_file_range</c>): a large file

@@ -1,4 +1,5 @@
 using OrleansDedup.Chunking;
+using OrleansDedup.Storage.Journal;
 
 namespace OrleansDedup.Storage.Index;
 

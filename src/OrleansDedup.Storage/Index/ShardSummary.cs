@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Storage.Index;
 

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using OrleansDedup.Storage.IO;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Journal;
 
 /// <summary>Frame layout shared by journal log and snapshot: <c>[u32 length LE][payload][u32 CRC-32 of payload LE]</c>.</summary>
 internal static class JournalFrame

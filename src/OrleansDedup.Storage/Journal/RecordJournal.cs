@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
+using OrleansDedup.Storage.IO;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Journal;
 
 /// <summary>
 /// An append-only, checksummed record log with snapshot compaction, so that persisting a change costs the size of the

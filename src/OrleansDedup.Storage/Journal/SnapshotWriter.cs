@@ -1,4 +1,6 @@
-namespace OrleansDedup.Storage;
+using OrleansDedup.Storage.IO;
+
+namespace OrleansDedup.Storage.Journal;
 
 /// <summary>Receives the live records during <see cref="RecordJournal.Compact"/>; valid only inside that call.</summary>
 public sealed class SnapshotWriter

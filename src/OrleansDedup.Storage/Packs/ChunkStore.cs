@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Chunking;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Packs;
 
 /// <summary>
 /// Content-addressed chunk storage in append-only pack files under <c>{directory}/packs/</c>. Thread-safe; use one

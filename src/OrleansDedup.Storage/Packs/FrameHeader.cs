@@ -3,7 +3,7 @@ using System.IO.Hashing;
 using OrleansDedup.Chunking;
 using OrleansDedup.Storage.Compression;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Packs;
 
 /// <summary>
 /// The head of a frame record: <c>[u32 stored length][u32 raw length][u16 chunks][u8 codec][u8 0][u32 CRC-32]</c>, then

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Packs;
 
 /// <summary>Pack file layout: <c>"ODPACK02"</c>, then frames (<see cref="FrameHeader"/>): groups of neighbouring
 /// chunks written together and compressed as one, so that a chunk's bytes are a range of its frame's raw data.</summary>

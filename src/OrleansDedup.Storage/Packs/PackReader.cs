@@ -1,8 +1,9 @@
 using System.Buffers;
 using OrleansDedup.Chunking;
 using OrleansDedup.Storage.Compression;
+using OrleansDedup.Storage.IO;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Packs;
 
 /// <summary>
 /// Reads chunks through a few decoded frames, so that reading the chunks of one frame in turn decodes it once. Every

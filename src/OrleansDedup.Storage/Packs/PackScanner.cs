@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using OrleansDedup.Chunking;
+using OrleansDedup.Storage.IO;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Packs;
 
 /// <summary>A frame found in a pack: where it starts, what it stores and how many chunks it holds.</summary>
 public readonly record struct PackFrame(long Position, int StoredLength, int RawLength, int Chunks);

@@ -1,6 +1,6 @@
 using OrleansDedup.Storage.Compression;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Packs;
 
 /// <summary>How a store writes new packs: its compression, and how many raw bytes of neighbouring chunks share a frame.
 /// A larger frame compresses better, but reading one chunk decodes its whole frame.</summary>

@@ -1,8 +1,9 @@
 using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Chunking;
 using OrleansDedup.Storage.Compression;
+using OrleansDedup.Storage.IO;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Packs;
 
 /// <summary>
 /// Appends chunks to one new pack file. Neighbouring chunks gather in frames of up to the store's frame size; frames

@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using OrleansDedup.Chunking;
 using OrleansDedup.Storage.Compression;
+using OrleansDedup.Storage.IO;
 
-namespace OrleansDedup.Storage;
+namespace OrleansDedup.Storage.Packs;
 
 /// <summary>A frame being filled or waiting to be written: its chunks' raw bytes and table, then its stored form.
 /// Buffers come from the shared pool and go back when the writer recycles or disposes the frame.</summary>

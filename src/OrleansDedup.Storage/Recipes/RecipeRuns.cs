@@ -1,4 +1,5 @@
 using OrleansDedup.Chunking;
+using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Storage.Recipes;
 

@@ -1,7 +1,7 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Images;
-using OrleansDedup.Grains.Segments;
+using OrleansDedup.Grains.Pipeline;
 using OrleansDedup.Grains.Tests.Infrastructure;
 
 namespace OrleansDedup.Grains.Tests.Images;

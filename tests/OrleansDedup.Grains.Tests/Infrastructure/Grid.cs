@@ -12,6 +12,7 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Tests.Infrastructure;
 

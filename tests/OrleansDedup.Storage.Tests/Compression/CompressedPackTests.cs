@@ -1,5 +1,6 @@
 using OrleansDedup.Chunking;
 using OrleansDedup.Storage.Compression;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Storage.Tests.Compression;
 

@@ -1,3 +1,5 @@
+using OrleansDedup.Storage.IO;
+
 namespace OrleansDedup.Storage.Tests.IO;
 
 public sealed class DurableFileTests : IDisposable

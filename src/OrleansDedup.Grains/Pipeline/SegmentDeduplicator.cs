@@ -5,10 +5,11 @@ using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
-using OrleansDedup.Storage.Recipes;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Packs;
+using OrleansDedup.Storage.Recipes;
 
-namespace OrleansDedup.Grains.Segments;
+namespace OrleansDedup.Grains.Pipeline;
 
 /// <summary>
 /// Deduplicates one segment, batch by batch, in two stages: while a batch is stored (claims, chunking of the residue,

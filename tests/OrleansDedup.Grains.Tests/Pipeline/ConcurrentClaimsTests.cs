@@ -3,9 +3,10 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Packs;
 using Xunit.Abstractions;
 
-namespace OrleansDedup.Grains.Tests.Segments;
+namespace OrleansDedup.Grains.Tests.Pipeline;
 
 /// <summary>Eight images that share most of their content, ingested at once, on one silo (as embedded) and on three: each
 /// new chunk is written once, so the packs hold next to nothing that gc could reclaim; and the reference counts are exact,

@@ -2,7 +2,7 @@ using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Index;
 
-namespace OrleansDedup.Grains.Segments;
+namespace OrleansDedup.Grains.Pipeline;
 
 /// <summary>
 /// Takes a segment's chunks (and the adaptive method's aliases) through the index's claims, so that concurrent ingests

@@ -1,6 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 
-namespace OrleansDedup.Grains.Segments;
+namespace OrleansDedup.Grains.Pipeline;
 
 /// <summary>What a segment found and wrote so far, as the <see cref="DedupStats"/> it reports.</summary>
 internal struct SegmentCounters

@@ -4,8 +4,9 @@ using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Packs;
 
-namespace OrleansDedup.Grains.Segments;
+namespace OrleansDedup.Grains.Pipeline;
 
 /// <summary>Deduplicates one segment of one ingest; the work itself is in <see cref="SegmentDeduplicator"/>.</summary>
 [Orleans.Placement.ActivationCountBasedPlacement]

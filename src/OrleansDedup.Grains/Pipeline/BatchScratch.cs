@@ -1,6 +1,6 @@
 using OrleansDedup.Chunking;
 
-namespace OrleansDedup.Grains.Segments;
+namespace OrleansDedup.Grains.Pipeline;
 
 /// <summary>Per-batch working arrays, allocated once per segment and reused for every batch.</summary>
 internal sealed class BatchScratch(int batchSize, int minChunkSize)

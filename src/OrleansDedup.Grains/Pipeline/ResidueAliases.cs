@@ -1,7 +1,7 @@
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 
-namespace OrleansDedup.Grains.Segments;
+namespace OrleansDedup.Grains.Pipeline;
 
 /// <summary>The adaptive method's aliases: each residue block is assembled from pieces of the content-defined chunks
 /// its run was cut into.</summary>

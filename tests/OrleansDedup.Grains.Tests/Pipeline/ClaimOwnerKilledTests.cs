@@ -10,7 +10,7 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace OrleansDedup.Grains.Tests.Segments;
+namespace OrleansDedup.Grains.Tests.Pipeline;
 
 /// <summary>The silo running a segment that holds claims is stopped abruptly mid-insert while another ingest waits on
 /// those claims: once the cluster declares the silo dead the waiter takes them over and completes; the owner's ingest

@@ -4,7 +4,7 @@ using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 
-namespace OrleansDedup.Grains.Tests.Segments;
+namespace OrleansDedup.Grains.Tests.Pipeline;
 
 /// <summary>A claiming call fails on one shard after the others have claimed their part: the segment gives back what
 /// those claimed, so that its retry (a new owner) is not held up by its own first attempt until the lease runs out.</summary>

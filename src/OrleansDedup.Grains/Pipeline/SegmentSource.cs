@@ -3,8 +3,9 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Images;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.IO;
 
-namespace OrleansDedup.Grains.Segments;
+namespace OrleansDedup.Grains.Pipeline;
 
 /// <summary>Reads one segment of an image batch by batch. Holes of sparse files are found with SEEK_DATA/SEEK_HOLE
 /// and come back as zeros without being read; a batch that lies wholly in a hole is not touched at all.</summary>

@@ -1,6 +1,6 @@
 using OrleansDedup.Chunking;
 
-namespace OrleansDedup.Grains.Segments;
+namespace OrleansDedup.Grains.Pipeline;
 
 /// <summary>Cuts runs of a batch's bytes into content-defined chunks and fingerprints them, into the batch's scratch
 /// arrays. A run is a stretch of adjacent blocks: non-zero ones (Rabin mode) or those the index did not know (the
