@@ -1,5 +1,3 @@
-using OrleansDedup.Chunking;
-
 namespace OrleansDedup.Chunking.Tests;
 
 public sealed class BlockGridTests

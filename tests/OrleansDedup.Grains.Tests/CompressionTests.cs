@@ -2,7 +2,6 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 using OrleansDedup.Storage.Packs;
 

@@ -1,4 +1,3 @@
-using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.ImageFormats;

@@ -1,4 +1,3 @@
-using Orleans.Hosting;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;

@@ -1,9 +1,7 @@
-using Orleans.Hosting;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Tests;

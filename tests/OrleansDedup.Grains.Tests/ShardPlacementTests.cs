@@ -1,6 +1,4 @@
 using Orleans.Configuration;
-using Orleans.Hosting;
-using Orleans.Runtime;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;

@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using OrleansDedup.Tls;
 using OrleansDedup.Testing.Tls;
+using OrleansDedup.Tls;
 
 namespace OrleansDedup.Host.Tests;
 

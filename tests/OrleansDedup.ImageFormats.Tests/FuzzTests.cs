@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using Xunit.Abstractions;
 using OrleansDedup.Testing.Images;
+using Xunit.Abstractions;
 
 namespace OrleansDedup.ImageFormats.Tests;
 

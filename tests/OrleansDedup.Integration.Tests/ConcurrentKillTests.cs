@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OrleansDedup.Integration.Tests.Infrastructure;
 using Xunit.Abstractions;
 

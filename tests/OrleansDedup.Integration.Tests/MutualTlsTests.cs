@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Orleans.Connections.Security;
 using OrleansDedup.Integration.Tests.Infrastructure;
 using OrleansDedup.Testing.Tls;
 using OrleansDedup.Tls;

@@ -1,5 +1,3 @@
-using OrleansDedup.Migration;
-
 namespace OrleansDedup.Migration.Tests;
 
 public class FairShareTests

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using OrleansDedup.Migration;
 using OrleansDedup.Migration.Scenario;
 
 namespace OrleansDedup.Migration.Tests;

@@ -1,4 +1,3 @@
-using OrleansDedup.Chunking;
 using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Storage.Tests;

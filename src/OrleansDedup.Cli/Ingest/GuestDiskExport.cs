@@ -1,6 +1,5 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.ImageFormats;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Cli.Ingest;

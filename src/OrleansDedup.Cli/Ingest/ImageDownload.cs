@@ -1,7 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.ImageFormats;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Cli.Ingest;

@@ -1,8 +1,8 @@
 using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Chunking;
 using OrleansDedup.Cli.Commands;
 using OrleansDedup.Cli.Hosting;
-using OrleansDedup.Abstractions.Maintenance;
 
 namespace OrleansDedup.Cli.Ingest;
 

@@ -1,5 +1,4 @@
 using OrleansDedup.Chunking;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 using OrleansDedup.Storage.Packs;
 

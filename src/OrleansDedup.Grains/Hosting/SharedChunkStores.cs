@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Hosting;

@@ -1,13 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.Runtime.Placement;
 using OrleansDedup.Abstractions.Serialization;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Grains.Placement;
 using OrleansDedup.Sql;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Hosting;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 using OrleansDedup.Storage.IO;
 

@@ -3,13 +3,10 @@ using Microsoft.Extensions.Logging;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Abstractions.Segments;
-using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.ImageFormats;
 using OrleansDedup.Sql;
-using OrleansDedup.Storage;
-using OrleansDedup.Storage.Recipes;
 
 namespace OrleansDedup.Grains.Images;
 

@@ -3,7 +3,6 @@ using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.IO;
 using OrleansDedup.Storage.Recipes;
 

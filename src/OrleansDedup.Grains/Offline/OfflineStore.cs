@@ -4,7 +4,6 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Index;
 using OrleansDedup.Storage.Packs;
 

@@ -1,6 +1,5 @@
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Operations;

@@ -6,7 +6,6 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.ImageFormats;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.IO;
 using OrleansDedup.Storage.Packs;
 using OrleansDedup.Storage.Recipes;

@@ -1,7 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Operations;

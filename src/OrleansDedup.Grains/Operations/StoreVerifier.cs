@@ -5,7 +5,6 @@ using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 using OrleansDedup.Storage.Recipes;
 

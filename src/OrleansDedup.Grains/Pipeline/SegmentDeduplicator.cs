@@ -1,11 +1,9 @@
 using System.Buffers;
-using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 using OrleansDedup.Storage.Recipes;
 

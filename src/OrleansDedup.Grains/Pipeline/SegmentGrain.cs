@@ -3,7 +3,6 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Pipeline;

@@ -2,7 +2,6 @@ using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Images;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Grains.Pipeline;

@@ -1,11 +1,11 @@
 using System.Net;
 using Orleans.Configuration;
 using OrleansDedup.Grains.Hosting;
-using OrleansDedup.Migration.Grains;
 using OrleansDedup.Host.Api;
 using OrleansDedup.Host.Clustering;
 using OrleansDedup.Host.Configuration;
 using OrleansDedup.Host.Security;
+using OrleansDedup.Migration.Grains;
 using OrleansDedup.Sql;
 using OrleansDedup.Tls;
 

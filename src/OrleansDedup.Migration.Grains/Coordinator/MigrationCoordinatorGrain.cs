@@ -4,7 +4,6 @@ using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Migration.Grains.Contracts;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 using OrleansDedup.Storage.Packs;
 using OrleansDedup.Storage.Recipes;

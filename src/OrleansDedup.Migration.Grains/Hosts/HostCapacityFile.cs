@@ -1,6 +1,5 @@
 using System.Text.Json;
 using OrleansDedup.Migration.Grains.Contracts;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Migration.Grains.Hosts;

@@ -2,7 +2,6 @@ using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Migration.Grains.Contracts;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Compression;
 using OrleansDedup.Storage.Packs;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Migration.Grains.Contracts;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.IO;
 using OrleansDedup.Storage.Recipes;
 

@@ -1,5 +1,3 @@
-using Orleans.Placement;
-
 namespace OrleansDedup.Migration.Grains.Placement;
 
 /// <summary>Places a host grain on the silo that models that host: the silo whose metadata key

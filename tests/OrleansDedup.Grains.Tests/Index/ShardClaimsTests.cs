@@ -1,5 +1,4 @@
 using System.Net;
-using Orleans.Runtime;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Index;

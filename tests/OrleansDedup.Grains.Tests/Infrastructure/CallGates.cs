@@ -1,4 +1,3 @@
-using Orleans;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Abstractions.Segments;
 

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans;
-using Orleans.Hosting;
-using Orleans.Runtime;
 using Orleans.TestingHost;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
@@ -11,7 +8,6 @@ using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Operations;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Tests.Infrastructure;

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using Orleans.Configuration;
-using Orleans.Hosting;
-using Orleans.Runtime;
 using Orleans.Runtime.Placement;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
-using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -2,7 +2,6 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 using Xunit.Abstractions;
 

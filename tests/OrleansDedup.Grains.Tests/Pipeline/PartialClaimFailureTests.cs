@@ -1,4 +1,3 @@
-using Orleans.Runtime;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;

@@ -1,4 +1,3 @@
-using OrleansDedup.Chunking;
 using OrleansDedup.Storage.Compression;
 using OrleansDedup.Storage.Packs;
 
