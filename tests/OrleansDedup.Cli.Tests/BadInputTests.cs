@@ -65,6 +65,13 @@ public sealed class BadInputTests(ImageFixtures images)
     }
 
     [Fact]
+    public void A_segment_size_the_grid_refuses_is_a_usage_error()
+    {
+        var store = NewStoreWithOneImage(out var before);
+        AssertRefused(Cli.Run(store, "ingest", images.SimilarRaw, "--segment-size", "5000"), 2, "segment size must be a positive multiple of 4096", store, before);
+    }
+
+    [Fact]
     public void Other_content_under_a_taken_name_is_a_conflict()
     {
         var store = NewStoreWithOneImage(out var before);

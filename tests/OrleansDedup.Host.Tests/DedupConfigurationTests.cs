@@ -1,15 +1,29 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Host.Configuration;
 using OrleansDedup.Storage.Compression;
 
 namespace OrleansDedup.Host.Tests;
 
-/// <summary>The grid's settings bind from the host's section into DedupOptions, under the keys the README documents.</summary>
+/// <summary>The grid's settings bind from the host's section into the silo's DedupOptions, under the keys the README
+/// documents, and read as the host reads them before it starts.</summary>
 public sealed class DedupConfigurationTests
 {
     private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.ToDictionary(s => $"OrleansDedup:{s.Key}", s => (string?)s.Value)
             .Append(new("OrleansDedup:DataDirectory", "/srv/store"))).Build();
+
+    /// <summary>The options registered and resolved as the host does, without the silo (whose store preparation would
+    /// create the data directory).</summary>
+    private static DedupOptions Load(IConfiguration configuration)
+    {
+        var host = SiloHostOptions.Load(configuration);
+        var services = new ServiceCollection();
+        services.AddDedupOptions(options => DedupConfiguration.Bind(options, configuration, host));
+        using var provider = services.BuildServiceProvider();
+        return DedupConfiguration.Resolve(provider);
+    }
 
     [Fact]
     public void Settings_bind_in_their_configured_units()
@@ -18,7 +32,7 @@ public sealed class DedupConfigurationTests
             ("IngestHeartbeatExpirySeconds", "60"), ("ShardRebalanceSeconds", "5"), ("ClaimTimeoutSeconds", "12"), ("Compression", "zstd:5"),
             ("Clustering", "postgresql"), ("ConnectionString", "Host=db"), ("Tls:Mode", "disabled"));
 
-        var options = DedupConfiguration.Load(configuration, SiloHostOptions.Load(configuration));
+        var options = Load(configuration);
 
         Assert.Equal(("/srv/store", 8, 64L << 20, 4 << 20), (options.DataDirectory, options.ShardCount, options.SegmentSize, options.BatchSize));
         Assert.Equal((TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(12)),
@@ -32,9 +46,9 @@ public sealed class DedupConfigurationTests
     {
         var configuration = Configuration();
 
-        var options = DedupConfiguration.Load(configuration, SiloHostOptions.Load(configuration));
+        var options = Load(configuration);
 
-        Assert.Equal(new Grains.Hosting.DedupOptions { DataDirectory = "/srv/store" }.ShardCount, options.ShardCount);
+        Assert.Equal(new DedupOptions { DataDirectory = "/srv/store" }.ShardCount, options.ShardCount);
         Assert.Null(options.Compression);
         Assert.Null(options.CatalogConnectionString);
     }
@@ -48,7 +62,7 @@ public sealed class DedupConfigurationTests
     {
         var configuration = Configuration((key, value));
 
-        var error = Assert.Throws<ConfigurationError>(() => DedupConfiguration.Load(configuration, SiloHostOptions.Load(configuration)));
+        var error = Assert.Throws<ConfigurationError>(() => Load(configuration));
 
         Assert.Contains(named, error.Message);
         Assert.DoesNotContain('\n', error.Message);

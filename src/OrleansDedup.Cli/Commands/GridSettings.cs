@@ -66,26 +66,35 @@ public class GridSettings : CommandSettings
     public async Task<IGrid> OpenGrid(CancellationToken cancellation) => Contact is { } contact
         ? await ClusterGrid.ConnectAsync(contact, ClusterId, ServiceId, new StoreLayout(DataDirectory).Logs, cancellation,
             ClientTlsFiles.Resolve(TlsCertificate, TlsKey, TlsCa))
-        : await EmbeddedGrid.StartAsync(Options(), cancellation);
+        : await EmbeddedGrid.StartAsync(DataDirectory, options => Configure(options), cancellation);
 
     public string DataDirectory => Path.GetFullPath(Data
         ?? Environment.GetEnvironmentVariable("ORLEANS_DEDUP_DATA")
         ?? Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "orleans-dedup"));
 
-    public DedupOptions Options(string? dataDirectory = null)
+    /// <summary>Applies the flags to the grid's options: the embedded silo's options pipeline, which validates them at
+    /// start, and <see cref="Options"/> both go through here.</summary>
+    public void Configure(DedupOptions options, string? dataDirectory = null)
     {
-        var options = new DedupOptions { DataDirectory = dataDirectory ?? DataDirectory };
+        options.DataDirectory = dataDirectory ?? DataDirectory;
         if (SegmentSize is not null) options.SegmentSize = Sizes.Parse(SegmentSize);
         try
         {
             if (Compression is not null) options.Compression = CompressionSettings.Parse(Compression);
-            options.Validate();
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
             throw new UserError(e.Message, ExitCodes.Usage);
         }
+    }
+
+    /// <summary>The flags' options, validated, for reading a store without a silo.</summary>
+    public DedupOptions Options(string? dataDirectory = null)
+    {
+        var options = new DedupOptions();
+        Configure(options, dataDirectory);
+        if (DedupOptionsValidator.Problem(options) is { } problem) throw new UserError(problem, ExitCodes.Usage);
         return options;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OrleansDedup.Grains.Hosting;
 
 namespace OrleansDedup.Cli.Hosting;
@@ -30,21 +31,33 @@ public sealed class EmbeddedGrid : IGrid
 
     public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public static async Task<EmbeddedGrid> StartAsync(DedupOptions options, CancellationToken cancellation = default)
+    /// <summary>Starts the silo on <paramref name="dataDirectory"/> with the grid's options as <paramref name="configure"/>
+    /// sets them; the silo validates them at start.</summary>
+    /// <exception cref="UserError">The validator refuses the options (a usage error, as the flags set them).</exception>
+    public static async Task<EmbeddedGrid> StartAsync(string dataDirectory, Action<DedupOptions> configure, CancellationToken cancellation = default)
     {
-        Directory.CreateDirectory(options.DataDirectory);
-        var lockFile = StoreLock.Exclusive(options.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        var lockFile = StoreLock.Exclusive(dataDirectory);
         try
         {
-            var layout = new StoreLayout(options.DataDirectory);
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-            CliLog.WriteTo(builder, layout.Logs);
+            CliLog.WriteTo(builder, new StoreLayout(dataDirectory).Logs);
             builder.UseOrleans(silo => silo
                 .UseLocalhostClustering(FreePort(), FreePort(), serviceId: ServiceId, clusterId: "embedded")
-                .AddDedupGrid(options));
+                .AddDedupGrid(options =>
+                {
+                    configure(options);
+                    // The store the silo opens is the one this process locked.
+                    options.DataDirectory = dataDirectory;
+                }));
             var host = builder.Build();
             await host.StartAsync(cancellation);
             return new EmbeddedGrid(host, lockFile);
+        }
+        catch (OptionsValidationException e)
+        {
+            lockFile.Dispose();
+            throw new UserError(e.Message, ExitCodes.Usage);
         }
         catch
         {

@@ -18,7 +18,7 @@ public static class ScratchStore
         var directory = Path.Combine(Path.GetTempPath(), $"orleans-dedup-{strategy.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}");
         try
         {
-            await using var grid = await EmbeddedGrid.StartAsync(settings.Options(directory), cancellation);
+            await using var grid = await EmbeddedGrid.StartAsync(directory, options => settings.Configure(options, directory), cancellation);
             var started = DateTime.UtcNow;
             var results = await IngestRunner.Run(grid.Client, images, strategy, null, cancellation, parallelImages: 1);
             var seconds = (DateTime.UtcNow - started).TotalSeconds;

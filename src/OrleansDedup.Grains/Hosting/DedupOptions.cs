@@ -87,10 +87,4 @@ public sealed class DedupOptions
         MaxSize = RabinMaxSize,
         WindowSize = RabinWindowSize,
     };
-
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first rule of <see cref="DedupOptionsValidator"/> broken.</summary>
-    public void Validate()
-    {
-        if (DedupOptionsValidator.Problem(this) is { } problem) throw new ArgumentException(problem);
-    }
 }

@@ -12,7 +12,9 @@ public static class SharedChunkStores
 {
     private static readonly ConcurrentDictionary<string, ChunkStore> Stores = new();
 
-    /// <summary>The store's settings are those of its manifest, the same for every silo on the directory.</summary>
+    /// <summary>The store's settings are those of its manifest, the same for every silo on the directory. The caller is a
+    /// user of the store (a silo's container disposes it with the silo); the registry keeps a use of its own, so the
+    /// store stays open for the process however silos come and go.</summary>
     public static ChunkStore For(string directory, PackSettings settings) =>
-        Stores.GetOrAdd(Path.GetFullPath(directory), d => new ChunkStore(d, settings));
+        Stores.GetOrAdd(Path.GetFullPath(directory), d => new ChunkStore(d, settings)).AddUser();
 }

@@ -14,22 +14,28 @@ public static class SiloBuilderExtensions
 {
     /// <summary>Adds the dedup grid to a silo: the chunk store, the index router, the catalog's grain storage on
     /// SQLite in the data directory, and the operations that read the store (restore, verify, stats).</summary>
-    public static ISiloBuilder AddDedupGrid(this ISiloBuilder silo, DedupOptions options)
-    {
-        options.Validate();
-        var layout = new StoreLayout(options.DataDirectory);
-        StoreManifest.Reconcile(layout, options);
-        var postgres = !string.IsNullOrWhiteSpace(options.CatalogConnectionString);
-        var connectionString = postgres ? options.CatalogConnectionString! : SqliteGrainStorageSchema.ConnectionString(layout.CatalogDatabase);
-        if (!postgres) SqliteGrainStorageSchema.EnsureCreated(connectionString);
+    public static ISiloBuilder AddDedupGrid(this ISiloBuilder silo, Action<DedupOptions> configure) =>
+        silo.AddDedupGrid(options => options.Configure(configure));
 
-        silo.AddAdoNetGrainStorage(StorageNames.Catalog, o =>
-        {
-            o.Invariant = postgres ? PostgreSqlSchema.Invariant : SqliteGrainStorageSchema.Invariant;
-            o.ConnectionString = connectionString;
-            // A deleted image leaves no row behind.
-            o.DeleteStateOnClear = true;
-        });
+    /// <summary>Adds the dedup grid with its <see cref="DedupOptions"/> configured on their options builder (e.g.
+    /// <c>options.Bind(section)</c>); the store is reconciled with its manifest before any service reads them.</summary>
+    /// <remarks>Reading the options (at start, or <c>IOptions&lt;DedupOptions&gt;.Value</c>) may throw
+    /// <see cref="OptionsValidationException"/> for settings the validator refuses, and <see cref="StoreFormatException"/>
+    /// or another <see cref="IOException"/> for a store made with other settings or out of reach.</remarks>
+    public static ISiloBuilder AddDedupGrid(this ISiloBuilder silo, Action<OptionsBuilder<DedupOptions>> configure)
+    {
+        silo.Services.AddDedupOptions(configure).PostConfigure(PrepareStore);
+        silo.AddAdoNetGrainStorage(StorageNames.Catalog, (OptionsBuilder<AdoNetGrainStorageOptions> storage) =>
+            storage.Configure<IOptions<DedupOptions>>((o, dedup) =>
+            {
+                var postgres = !string.IsNullOrWhiteSpace(dedup.Value.CatalogConnectionString);
+                o.Invariant = postgres ? PostgreSqlSchema.Invariant : SqliteGrainStorageSchema.Invariant;
+                o.ConnectionString = postgres
+                    ? dedup.Value.CatalogConnectionString
+                    : SqliteGrainStorageSchema.ConnectionString(new StoreLayout(dedup.Value.DataDirectory).CatalogDatabase);
+                // A deleted image leaves no row behind.
+                o.DeleteStateOnClear = true;
+            }));
         // A segment of 1 GiB on a slow disk takes longer than Orleans' default 30 s; a dead silo is still noticed
         // by membership, which fails its calls early.
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10));
@@ -41,9 +47,12 @@ public static class SiloBuilderExtensions
 #pragma warning restore ORLEANSEXP003
         silo.Services.AddDatabaseErrorTransport();
         silo.AddOutgoingGrainCallFilter<SiloLossRetryFilter>();
-        silo.Services.AddSingleton(Options.Create(options));
-        silo.Services.AddSingleton(layout);
-        silo.Services.AddSingleton(SharedChunkStores.For(layout.Root, options.Packs));
+        silo.Services.AddSingleton(sp => new StoreLayout(sp.GetRequiredService<IOptions<DedupOptions>>().Value.DataDirectory));
+        silo.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DedupOptions>>().Value;
+            return SharedChunkStores.For(options.DataDirectory, options.Packs);
+        });
         silo.Services.AddSingleton(sp => new DedupMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ChunkStore>()));
         silo.Services.AddSingleton<IndexRouter>();
         silo.Services.AddPlacementDirector<ShardPlacementStrategy, ShardPlacementDirector>();
@@ -52,5 +61,16 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<StoreVerifier>();
         silo.Services.AddSingleton<StoreStatistics>();
         return silo;
+    }
+
+    /// <summary>Adopts an existing store's settings, or creates the store with these; settings the validator (which runs
+    /// after this) refuses must not create a store.</summary>
+    private static void PrepareStore(DedupOptions options)
+    {
+        if (DedupOptionsValidator.Problem(options) is not null) return;
+        var layout = new StoreLayout(options.DataDirectory);
+        StoreManifest.Reconcile(layout, options);
+        if (string.IsNullOrWhiteSpace(options.CatalogConnectionString))
+            SqliteGrainStorageSchema.EnsureCreated(SqliteGrainStorageSchema.ConnectionString(layout.CatalogDatabase));
     }
 }

@@ -5,8 +5,9 @@ namespace OrleansDedup.Host.Configuration;
 
 /// <summary>
 /// The grid's settings, bound straight from the host's section (<c>OrleansDedup__ShardCount</c>,
-/// <c>OrleansDedup__Compression</c>, <c>OrleansDedup__ClaimTimeoutSeconds</c>, ...) into <see cref="DedupOptions"/> and
-/// checked by its <see cref="DedupOptionsValidator"/> before the silo is built, so that a bad value is one line and exit 2.
+/// <c>OrleansDedup__Compression</c>, <c>OrleansDedup__ClaimTimeoutSeconds</c>, ...) into the silo's one
+/// <see cref="DedupOptions"/> and checked by its <see cref="DedupOptionsValidator"/>. The host reads them once before the
+/// silo starts (<see cref="Resolve"/>), so that a bad value is one line and exit 2.
 /// </summary>
 public static class DedupConfiguration
 {
@@ -15,13 +16,22 @@ public static class DedupConfiguration
         [nameof(DedupOptions.ShardCount), nameof(DedupOptions.SegmentSize), nameof(DedupOptions.BatchSize),
          nameof(DedupOptions.ShardRebalanceSeconds), nameof(DedupOptions.ClaimTimeoutSeconds)];
 
+    /// <summary>Binds the options to the host's section; the catalog lives in PostgreSQL when the cluster does.</summary>
+    public static void Bind(OptionsBuilder<DedupOptions> options, IConfiguration configuration, SiloHostOptions host) => options
+        .Bind(configuration.GetSection(SiloHostOptions.Section))
+        .Configure(o => o.CatalogConnectionString = host.IsPostgreSql ? host.ConnectionString : null);
+
+    /// <summary>The options as every service of the silo sees them: bound, reconciled with the store, validated.</summary>
     /// <exception cref="ConfigurationError">A setting does not parse, or the validator refuses the settings.</exception>
-    public static DedupOptions Load(IConfiguration configuration, SiloHostOptions host)
+    public static DedupOptions Resolve(IServiceProvider services)
     {
-        var options = new DedupOptions();
         try
         {
-            configuration.GetSection(SiloHostOptions.Section).Bind(options);
+            return services.GetRequiredService<IOptions<DedupOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new ConfigurationError($"{e.Message} (see {string.Join(", ", Keys.Select(Env))})");
         }
         catch (InvalidOperationException e) when (e.InnerException is FormatException bad)
         {
@@ -30,12 +40,9 @@ public static class DedupConfiguration
         }
         catch (InvalidOperationException e)
         {
+            // "Failed to convert configuration value '...' at 'OrleansDedup:BatchSize' to type 'System.Int32'."
             throw new ConfigurationError(e.Message.ReplaceLineEndings(" "));
         }
-        options.CatalogConnectionString = host.IsPostgreSql ? host.ConnectionString : null;
-        if (new DedupOptionsValidator().Validate(Options.DefaultName, options) is { Failed: true } result)
-            throw new ConfigurationError($"{result.FailureMessage} (see {string.Join(", ", Keys.Select(Env))})");
-        return options;
     }
 
     private static string Env(string key) => $"{SiloHostOptions.Section}__{key}";

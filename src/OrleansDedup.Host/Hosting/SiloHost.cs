@@ -33,13 +33,11 @@ public static class SiloHost
         // The content root is where the program is, so appsettings.json is found whatever the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         SiloHostOptions options;
-        DedupOptions dedup;
         IPAddress advertised;
         NodeCredentials? tls;
         try
         {
             options = SiloHostOptions.Load(builder.Configuration);
-            dedup = DedupConfiguration.Load(builder.Configuration, options);
             advertised = options.AdvertisedAddress();
             tls = SiloTls.Load(options);
         }
@@ -64,17 +62,20 @@ public static class SiloHost
         }
 
         await using var _ = storeLock;
+        WebApplication app;
         try
         {
-            Configure(builder, options, dedup, advertised, tls);
+            Configure(builder, options, advertised, tls);
+            app = builder.Build();
+            // Read once here, the grid's options are bound, reconciled with the store and validated before anything
+            // listens: the silo's own check at start would end as a failed start (exit 1), not as bad configuration.
+            DedupConfiguration.Resolve(app.Services);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ConfigurationError or ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
             // From the grid: settings it refuses, or a store made with other settings than these.
             return Fail($"bad configuration: {e.Message}", ExitBadConfiguration);
         }
-
-        var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansDedup.Host");
         if (options.IsPostgreSql)
         {
@@ -109,8 +110,7 @@ public static class SiloHost
         }
     }
 
-    private static void Configure(WebApplicationBuilder builder, SiloHostOptions options, DedupOptions dedup, IPAddress advertised,
-        NodeCredentials? tls)
+    private static void Configure(WebApplicationBuilder builder, SiloHostOptions options, IPAddress advertised, NodeCredentials? tls)
     {
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -153,7 +153,7 @@ public static class SiloHost
             // in case the silo was only cut off; OrleansDedup__GrainDirectory__RangeLeaseDuration tunes it (the Orleans:GrainDirectory
             // section names directory providers).
             silo.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection("OrleansDedup:GrainDirectory"));
-            silo.AddDedupGrid(dedup);
+            silo.AddDedupGrid(dedup => DedupConfiguration.Bind(dedup, builder.Configuration, options));
             // The hosts this silo models come from Orleans:Metadata (Orleans__Metadata__orleans-dedup.hosts=host-1,host-2).
             silo.AddDedupMigration();
             Observability.AddDashboard(silo, builder.Configuration);

@@ -21,6 +21,7 @@ public sealed class ChunkStore : IDisposable
     private readonly Lock _handleGate = new();
     private readonly Lock _idGate = new();
     private bool _disposed;
+    private int _users = 1;
 
     /// <summary>Opens (creating if needed) the store rooted at <paramref name="directory"/>.</summary>
     public ChunkStore(string directory, PackSettings? settings = null)
@@ -138,11 +139,24 @@ public sealed class ChunkStore : IDisposable
     /// <summary>Total size of all pack files in bytes.</summary>
     public long TotalBytes() => ListPacks().Sum(p => p.Length);
 
-    /// <summary>Closes the cached read handles. Writers close on their own.</summary>
+    /// <summary>Adds a user who disposes the store too (each silo's container, when silos in one process share it): the
+    /// read handles close when the last user has disposed it.</summary>
+    public ChunkStore AddUser()
+    {
+        lock (_handleGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _users++;
+            return this;
+        }
+    }
+
+    /// <summary>Closes the cached read handles once every user has disposed the store. Writers close on their own.</summary>
     public void Dispose()
     {
         lock (_handleGate)
         {
+            if (_disposed || --_users > 0) return;
             _disposed = true;
             foreach (var handle in _readHandles.Values)
             {

@@ -10,7 +10,6 @@ public sealed class DedupOptionsValidatorTests
     public void The_defaults_with_a_data_directory_are_sound()
     {
         Assert.True(new DedupOptionsValidator().Validate(null, Sound()).Succeeded);
-        Sound().Validate();
     }
 
     [Theory]
@@ -41,7 +40,6 @@ public sealed class DedupOptionsValidatorTests
 
         Assert.True(result.Failed);
         Assert.Contains(named, result.FailureMessage);
-        Assert.Contains(named, Assert.Throws<ArgumentException>(options.Validate).Message);
     }
 
     [Fact]

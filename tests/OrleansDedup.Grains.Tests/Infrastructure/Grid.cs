@@ -53,9 +53,11 @@ public sealed class Grid : IAsyncDisposable
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((options, silo) =>
         {
-            var settings = Options(dataDirectory);
-            dedup?.Invoke(settings);
-            silo.AddDedupGrid(settings);
+            silo.AddDedupGrid(settings =>
+            {
+                Configure(settings, dataDirectory);
+                dedup?.Invoke(settings);
+            });
             silo.AddIncomingGrainCallFilter(new IndexCallFilter(calls));
             configure?.Invoke(options, silo);
         });
@@ -64,13 +66,21 @@ public sealed class Grid : IAsyncDisposable
         return new Grid(cluster, dataDirectory, calls);
     }
 
-    public static DedupOptions Options(string dataDirectory) => new()
+    public static DedupOptions Options(string dataDirectory)
     {
-        DataDirectory = dataDirectory,
-        SegmentSize = SegmentSize,
-        BatchSize = BatchSize,
-        ShardCount = ShardCount,
-    };
+        var options = new DedupOptions();
+        Configure(options, dataDirectory);
+        return options;
+    }
+
+    /// <summary>The tests' settings: small segments and batches, so that small images span several.</summary>
+    private static void Configure(DedupOptions options, string dataDirectory)
+    {
+        options.DataDirectory = dataDirectory;
+        options.SegmentSize = SegmentSize;
+        options.BatchSize = BatchSize;
+        options.ShardCount = ShardCount;
+    }
 
     public T Service<T>(int silo = 0) where T : notnull => Cluster.Silos[silo].ServiceProvider.GetRequiredService<T>();
 
