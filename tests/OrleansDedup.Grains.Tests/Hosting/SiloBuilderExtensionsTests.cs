@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.Storage;
+using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Tests.Hosting;
 
