@@ -40,8 +40,11 @@ public static class MaxMinFairShare
             // How far every active flow can rise together: limited by the fullest link and the smallest unmet demand.
             var crossing = new int[capacities.Count];
             for (var f = 0; f < flows.Count; f++)
+            {
                 if (active[f])
                     foreach (var l in flows[f].Links.Distinct()) crossing[l]++;
+            }
+
             var step = double.PositiveInfinity;
             for (var l = 0; l < capacities.Count; l++)
                 if (crossing[l] > 0) step = Math.Min(step, (capacities[l] - used[l]) / crossing[l]);

@@ -73,8 +73,11 @@ public sealed class BlockGridTests
     {
         var cuts = new List<long>();
         foreach (var s in spans)
+        {
             for (var p = s.Start; p < s.End; p++)
                 if (p == s.Start || (p - s.Start + s.Phase) % Block == 0) cuts.Add(p);
+        }
+
         return cuts;
     }
 }

@@ -81,8 +81,10 @@ public sealed class ImageFixtures : IDisposable
         var licenses = Path.Combine(root, "usr/share/common-licenses");
         System.IO.Directory.CreateDirectory(licenses);
         if (System.IO.Directory.Exists("/usr/share/common-licenses"))
+        {
             foreach (var file in System.IO.Directory.GetFiles("/usr/share/common-licenses"))
                 File.Copy(file, Path.Combine(licenses, Path.GetFileName(file)), overwrite: true);
+        }
     }
 }
 

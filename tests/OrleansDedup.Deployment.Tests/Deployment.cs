@@ -61,8 +61,11 @@ public sealed class Deployment
     public static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
             if (File.Exists(Path.Combine(dir.FullName, "OrleansDedup.sln")) && Directory.Exists(Path.Combine(dir.FullName, "src")))
                 return dir.FullName;
+        }
+
         throw new InvalidOperationException("the repository root (OrleansDedup.sln) is not above " + AppContext.BaseDirectory);
     }
 

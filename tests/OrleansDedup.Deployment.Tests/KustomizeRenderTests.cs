@@ -47,8 +47,10 @@ public class KustomizeRenderTests
                 foreach (var v in t.Volumes)
                     if (v.Str("configMap", "name") is { } cm) Assert.Contains(cm, configMaps);
                 foreach (var c in t.AllContainers)
-                foreach (var e in c.Maps("env"))
+                {
+                    foreach (var e in c.Maps("env"))
                     if (e.Str("valueFrom", "secretKeyRef", "name") is { } s) Assert.Contains(s, secrets);
+                }
             }
             var secret = Assert.Single(rendered, o => o.Kind == "Secret");
             Assert.Equal(D.SecretExample().Keys.Order(), secret.Doc.StringMap("data").Keys.Order());

@@ -28,8 +28,11 @@ public class SiloTests
             .Where(p => p.CanWrite).ToDictionary(p => p.Name, p => p.PropertyType);
         // Keys the host reads straight from IConfiguration, named by its constants (e.g. "OrleansDedup:Dashboard").
         foreach (var field in typeof(SiloHostOptions).Assembly.GetTypes().SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static)))
+        {
             if (field.IsLiteral && field.GetRawConstantValue() is string key && key.StartsWith(SiloHostOptions.Section + ":") && key.Count(c => c == ':') == 1)
                 properties.TryAdd(key[(SiloHostOptions.Section.Length + 1)..], typeof(string));
+        }
+
         var names = Env.Select(e => e.Str("name")!).ToList();
         Assert.Equal(names.Count, names.Distinct().Count());
         Assert.Contains(names, n => n.StartsWith(Prefix));
@@ -44,12 +47,19 @@ public class SiloTests
             var parts = name[Prefix.Length..].Split("__");
             Assert.True(properties.TryGetValue(parts[0], out var type), $"{name}: SiloHostOptions has no property {parts[0]}");
             if (parts.Length == 2 && type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type))
+            {
                 Assert.True(int.TryParse(parts[1], out _), $"{name}: {parts[1]} is not an index");
+            }
             else if (parts.Length == 2)
+            {
                 // A section such as Tls: its property must exist.
                 Assert.True(type!.IsClass && type != typeof(string) && type.GetProperty(parts[1]) is { CanWrite: true },
                     $"{name}: {parts[0]} has no property {parts[1]}");
-            else Assert.True(parts.Length == 1, $"{name}: {parts[0]} has no sub-keys");
+            }
+            else
+            {
+                Assert.True(parts.Length == 1, $"{name}: {parts[0]} has no sub-keys");
+            }
         }
     }
 

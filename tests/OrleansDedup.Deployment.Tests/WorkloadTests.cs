@@ -35,8 +35,10 @@ public class WorkloadTests
         // No two workloads' selectors catch each other's pods.
         var templates = D.PodTemplates.Where(t => t.Owner.Kind is "Deployment" or "StatefulSet").ToList();
         foreach (var a in templates)
-        foreach (var b in templates.Where(b => b != a))
+        {
+            foreach (var b in templates.Where(b => b != a))
             Assert.False(Deployment.Matches(a.Owner.Doc.StringMap("spec", "selector", "matchLabels"), b.Labels), $"{a}'s selector matches {b}'s pods");
+        }
     }
 
     [Fact]
@@ -52,8 +54,10 @@ public class WorkloadTests
             Assert.Null(t.Spec.At("hostNetwork"));
             Assert.Null(t.Spec.At("hostPID"));
             foreach (var v in t.Volumes)
+            {
                 Assert.True(v.Keys.Cast<string>().Any(k => k is "configMap" or "secret" or "persistentVolumeClaim" or "emptyDir" or "projected" or "downwardAPI"),
                     $"{t}: volume {v.Str("name")} is of a type the restricted pod security standard forbids or this deployment does not expect");
+            }
 
             Assert.NotEmpty(t.Containers);
             foreach (var c in t.AllContainers)
@@ -63,8 +67,10 @@ public class WorkloadTests
                 Assert.False(string.IsNullOrEmpty(c.Str("image")), $"{where}: no image");
                 Assert.DoesNotContain(":latest", c.Str("image"));
                 foreach (var part in new[] { "requests", "limits" })
-                foreach (var resource in new[] { "cpu", "memory" })
+                {
+                    foreach (var resource in new[] { "cpu", "memory" })
                     Assert.True(c.Str("resources", part, resource) is not null, $"{where}: no resources.{part}.{resource}");
+                }
 
                 var sc = c.Map("securityContext");
                 Assert.True(sc is not null, $"{where}: no securityContext");
@@ -88,7 +94,8 @@ public class WorkloadTests
     public void Long_running_containers_have_ports_and_readiness_and_liveness_probes()
     {
         foreach (var t in D.PodTemplates.Where(t => t.Owner.Kind is "Deployment" or "StatefulSet"))
-        foreach (var c in t.Containers)
+        {
+            foreach (var c in t.Containers)
         {
             var where = $"{t}, container {c.Str("name")}";
             var ports = c.Maps("ports").ToList();
@@ -107,6 +114,7 @@ public class WorkloadTests
                 else
                     Assert.True(spec.Map("exec") is not null || spec.Map("tcpSocket") is not null, $"{where}: {probe} has no handler");
             }
+        }
         }
     }
 
@@ -206,16 +214,21 @@ public class WorkloadTests
         }
         // A claim mounted by a workload that may run more than one pod must be ReadWriteMany.
         foreach (var t in D.PodTemplates.Where(t => t.Owner.Doc.Str("spec", "replicas") != "1"))
-        foreach (var claim in t.Volumes.Select(v => v.Str("persistentVolumeClaim", "claimName")).OfType<string>())
+        {
+            foreach (var claim in t.Volumes.Select(v => v.Str("persistentVolumeClaim", "claimName")).OfType<string>())
             Assert.Contains("ReadWriteMany", D.Get("PersistentVolumeClaim", claim).Doc.List("spec", "accessModes").Cast<string>());
+        }
     }
 
     /// <summary>The container port a probe or Service port names (by name or number), or null.</summary>
     public static int? PortOf(IDictionary<object, object?> container, string? port)
     {
         foreach (var p in container.Maps("ports"))
+        {
             if (p.Str("name") == port || p.Str("containerPort") == port)
                 return int.Parse(p.Str("containerPort")!);
+        }
+
         return null;
     }
 }

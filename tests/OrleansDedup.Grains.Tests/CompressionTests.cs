@@ -24,6 +24,7 @@ public sealed class CompressionTests(FormatImages images) : IClassFixture<Format
         await using var grid = await Grid.StartAsync(temp.Data, silos: 1, dedup: o => o.Compression = CompressionSettings.Parse(compression));
         Directory.CreateDirectory(Path.GetDirectoryName(temp.File("x"))!);
         foreach (var strategy in Strategies)
+        {
             foreach (var layout in FormatImages.Five)
             {
                 var name = $"{strategy}-{layout}";
@@ -33,6 +34,8 @@ public sealed class CompressionTests(FormatImages images) : IClassFixture<Format
                 TestImages.AssertSameFile(images.Set.PathOf(layout), output);
                 File.Delete(output);
             }
+        }
+
         await grid.VerifyOk();
 
         var frames = Frames(grid.Store);

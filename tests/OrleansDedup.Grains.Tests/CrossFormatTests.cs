@@ -24,8 +24,11 @@ public sealed class CrossFormatTests(FormatImages images, ITestOutputHelper outp
         var opaqueTotal = opaque.Sum(i => i.Stats.StoredBytes);
         output.WriteLine($"{"format",-24}{"file",12}{"adaptive stored",18}{"guest stored",15}{"fixed stored",15}");
         for (var i = 0; i < adaptive.Length; i++)
+        {
             output.WriteLine($"{adaptive[i].Name,-24}{adaptive[i].Size,12:N0}{adaptive[i].Stats.StoredBytes,18:N0}" +
                              $"{guest[i].Stats.StoredBytes,15:N0}{opaque[i].Stats.StoredBytes,15:N0}");
+        }
+
         output.WriteLine($"one copy (raw, adaptive): {oneCopy:N0}; container metadata of all five: {containerMetadata:N0}");
         output.WriteLine($"all five, adaptive: {adaptiveTotal:N0} = {(double)adaptiveTotal / oneCopy:0.000} x one copy; " +
                          $"guest: {guestTotal:N0} = {(double)guestTotal / oneCopy:0.000} x; opaque fixed: {opaqueTotal:N0} = {(double)opaqueTotal / oneCopy:0.000} x");

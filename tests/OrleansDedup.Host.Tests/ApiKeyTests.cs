@@ -25,11 +25,13 @@ public sealed class ApiKeyTests(SiloFixture silo) : IClassFixture<SiloFixture>
     {
         await Stored();
         foreach (var key in WrongKeys())
-        foreach (var uri in Reads)
+        {
+            foreach (var uri in Reads)
         {
             using var response = await silo.Send(HttpMethod.Get, uri, key);
             await SiloFixture.Problem(response, HttpStatusCode.Unauthorized);
             Assert.Contains("X-Api-Key", response.Headers.WwwAuthenticate.ToString());
+        }
         }
         // What stays open: health and metrics.
         await SiloFixture.Json(await silo.Anonymous.GetAsync("/healthz"), HttpStatusCode.OK);

@@ -38,8 +38,11 @@ public sealed class ConcurrentClientsTests(ClusterFixture cluster, ITestOutputHe
         var liveBoth = overall.GetProperty("liveChunkBytes").GetInt64();
         // The CLI's per-silo summary is the HTTP API's.
         using (var api = System.Text.Json.JsonDocument.Parse(await silos[2].Http.GetStringAsync("/api/stats")))
+        {
             Assert.True(System.Text.Json.JsonElement.DeepEquals(api.RootElement.GetProperty("silos"), stats.GetProperty("silos")),
                 $"the API's silos {api.RootElement.GetProperty("silos")}, the CLI's {stats.GetProperty("silos")}");
+        }
+
         Assert.Equal(stats.GetProperty("shardCount").GetInt32(), stats.GetProperty("silos").EnumerateArray().Sum(s => s.GetProperty("shards").GetInt32()));
 
         // verify re-reads every chunk and recounts every reference exactly.

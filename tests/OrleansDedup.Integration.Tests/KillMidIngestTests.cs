@@ -133,8 +133,11 @@ public abstract class KillMidIngestScenario(ClusterFixture cluster, ITestOutputH
             var status = await IngestStatus(silo);
             if (status.GetProperty("state").GetString() != "running") return status;
             if (clock.Elapsed > TimeSpan.FromSeconds(15))
+            {
                 Assert.Fail($"the ingest still 'runs' 15 s after a cancel ({status}), so it can never be retried:\n" +
                             $"{string.Join("\n", problems)}\n{cluster.Diagnostics()}");
+            }
+
             await Task.Delay(500);
         }
     }

@@ -93,7 +93,10 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
                      "orleans_dedup_index_entries", "orleans_dedup_store_size_bytes", "orleans_dedup_ingests_total",
                      "orleans_catalog_activations", "dotnet_process_cpu_time_seconds_total", "target_info",
                  })
+        {
             Assert.Contains("\n" + name + "{", "\n" + text);
+        }
+
         foreach (var kind in new[] { "zero", "duplicate", "new" }) Assert.Contains($"kind=\"{kind}\"", text);
         // The resource: service orleans-dedup-silo, instance = the silo name.
         Assert.Contains("service_name=\"orleans-dedup-silo\"", text);

@@ -40,8 +40,10 @@ public static partial class Dashboards
             var dashboard = Load(file);
             var title = (string?)dashboard["title"] ?? Path.GetFileName(file);
             foreach (var panel in Panels(dashboard).Where(p => !IsRow(p)))
+            {
                 foreach (var target in panel["targets"]?.AsArray() ?? [])
                     yield return new Query(title, (string?)panel["title"] ?? "?", (string?)target?["refId"] ?? "?", (string?)target?["expr"] ?? "");
+            }
         }
     }
 
@@ -73,8 +75,11 @@ public static partial class Dashboards
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
             if (File.Exists(Path.Combine(dir.FullName, "OrleansDedup.sln")) && System.IO.Directory.Exists(Path.Combine(dir.FullName, "grafana")))
                 return dir.FullName;
+        }
+
         throw new InvalidOperationException($"no repository root (OrleansDedup.sln and grafana/) above {AppContext.BaseDirectory}");
     }
 }

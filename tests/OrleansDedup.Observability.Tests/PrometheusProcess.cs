@@ -58,7 +58,10 @@ public sealed class PrometheusProcess : IAsyncDisposable
                      $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}",
                      $"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1h", "--log.level=warn",
                  })
+        {
             info.ArgumentList.Add(arg);
+        }
+
         var address = new Uri($"http://127.0.0.1:{port}");
         try
         {

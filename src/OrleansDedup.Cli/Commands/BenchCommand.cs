@@ -55,7 +55,10 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                     Sizes.Format(outcome.Report.StoredBytes), Sizes.Format(outcome.Report.PackBytes), Sizes.Format(outcome.Report.MetadataBytes),
                     $"{outcome.Report.Compression} {outcome.Report.CompressionRatio:0.00}x", Sizes.Format(peak));
             }
-            if (settings.Json) Output.Json(new { inputBytes = bytes, hashedBytes = hashed, sha256Seconds = Math.Round(shaSeconds, 3), sha256MegabytesPerSecond = Math.Round(baseline / 1e6, 1), runs = rows });
+            if (settings.Json)
+            {
+                Output.Json(new { inputBytes = bytes, hashedBytes = hashed, sha256Seconds = Math.Round(shaSeconds, 3), sha256MegabytesPerSecond = Math.Round(baseline / 1e6, 1), runs = rows });
+            }
             else
             {
                 AnsiConsole.MarkupLine($"{settings.Sources.Length} images, {Sizes.Format(bytes)} ({Sizes.Format(hashed)} in non-zero 4 KiB blocks, " +
@@ -82,6 +85,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             using var file = File.OpenRead(source.Path);
             int n;
             while ((n = file.Read(buffer)) > 0)
+            {
                 for (var at = 0; at < n; at += 4096)
                 {
                     var block = buffer.AsSpan(at, Math.Min(4096, n - at));
@@ -89,6 +93,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                     Fingerprint.Compute(block);
                     hashed += block.Length;
                 }
+            }
         }
         return (clock.Elapsed.TotalSeconds, hashed);
     }

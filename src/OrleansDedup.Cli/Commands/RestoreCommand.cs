@@ -60,8 +60,13 @@ public sealed class RestoreCommand : StoreReadCommand<RestoreSettings>
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
         var guest = settings.GuestFormat;
         var written = guest?.Name() ?? "original";
-        if (settings.Json) Output.Json(new { image = info.Name, output, format = written, size = new FileInfo(output).Length, digest = info.Digest, seconds });
-        else AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}" + guest switch
+        if (settings.Json)
+        {
+            Output.Json(new { image = info.Name, output, format = written, size = new FileInfo(output).Length, digest = info.Digest, seconds });
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"Restored [bold]{Markup.Escape(info.Name)}[/] ({Sizes.Format(info.Size)}) to {Markup.Escape(output)}" + guest switch
         {
             ImageFormat.Raw => " as its raw guest disk: digest verified.",
             ImageFormat.Vhd => " as its guest disk in a fixed VHD: digest verified.",
@@ -70,6 +75,8 @@ public sealed class RestoreCommand : StoreReadCommand<RestoreSettings>
             ImageFormat.Vmdk => " as its guest disk in a sparse VMDK: digest verified.",
             _ => ": digest verified.",
         });
+        }
+
         return ExitCodes.Ok;
     }
 }

@@ -11,7 +11,10 @@ public sealed class VerifyCommand : GridCommand<GridSettings>
     protected override async Task<int> Run(IGrid grid, GridSettings settings, CancellationToken cancellation)
     {
         var report = await grid.Client.GetGrain<IStoreOperationsGrain>(0).Verify();
-        if (settings.Json) Output.Json(report);
+        if (settings.Json)
+        {
+            Output.Json(report);
+        }
         else
         {
             AnsiConsole.MarkupLine($"Checked {report.Images} images, {report.Chunks:N0} chunks, {report.Aliases:N0} aliases, {Sizes.Format(report.BytesChecked)}.");

@@ -34,13 +34,17 @@ public sealed class ClusterGrid : IGrid
             client.UseConnectionRetryFilter(new RefusedGatewayRetryFilter());
             client.AddOutgoingGrainCallFilter<SiloLossRetryFilter>();
             if (contact.MembershipConnectionString is { } membership)
+            {
                 client.UseAdoNetClustering(o =>
                 {
                     o.Invariant = PostgreSqlSchema.Invariant;
                     o.ConnectionString = membership;
                 });
+            }
             else
+            {
                 client.UseStaticClustering(contact.Gateways);
+            }
             client.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = clusterId;
@@ -64,8 +68,11 @@ public sealed class ClusterGrid : IGrid
                 ? $"check {where} and that the silos run; no client certificate is set ({ClientTlsFiles.CertificateVariable}, {ClientTlsFiles.KeyVariable}, {ClientTlsFiles.CaVariable}), and a cluster with TLS refuses clients without one"
                 : $"check {where}, that the silos run, and that the cluster's CA signed the client certificate";
             if (contact.UsesMembership && DatabaseErrors.IsUnreachable(e))
+            {
                 throw new UserError($"cannot reach the cluster {contact.Describe()} ({DatabaseErrors.Reason(e)}); check --cluster and that PostgreSQL runs",
                     ExitCodes.Interrupted);
+            }
+
             throw new UserError($"cannot reach the cluster {contact.Describe()} ({UserMessages.FirstLine(e.Message)}); {hint}", ExitCodes.Failed);
         }
         return new ClusterGrid(host);

@@ -49,9 +49,11 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
                 }
                 // A grain that forgot a running ingest lost its silo before it could record it.
                 if (status.State == IngestState.Idle)
+                {
                     status = IngestStatus.Failed(IngestErrorKind.SiloLost,
                         $"the grid lost track of the ingest of '{name}' (the silo running it{On()} left the cluster); nothing of it was kept",
                         status.BytesDone, status.BytesTotal);
+                }
             }
             progress(status);
             return status with { Silo = status.Silo ?? _silo };
@@ -94,9 +96,12 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
             catch (Exception e) when ((e is OrleansException && !DatabaseErrors.IsUnreachable(e)) || (e is TimeoutException && retryTimeouts))
             {
                 if (DateTime.UtcNow - started >= outage)
+                {
                     throw new GridSilentException(
                         $"lost the silo running the ingest of '{name}'{On()}: the grid stopped answering about it for " +
                         $"{outage.TotalSeconds:0} s ({Reason(e)}); ingest it again once the cluster answers");
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
             }
             catch (TimeoutException)

@@ -30,10 +30,13 @@ public static class Output
         var table = new Table().AddColumns("Image", "Format", "Guest / metadata", "Strategy", "Size", "Unique", "Stored", "Compr.", "Zero", "Duplicate", "New",
             "Dedup rate", "Speed");
         foreach (var i in images)
+        {
             table.AddRow(Markup.Escape(i.Name), Markup.Escape(FormatOf(i)), Split(i), i.Strategy.ToString().ToLowerInvariant(), Sizes.Format(i.Size),
                 Sizes.Format(i.Stats.NewBytes), Sizes.Format(i.Stats.StoredBytes), $"{i.Stats.CompressionRatio:0.00}x",
                 $"{i.Stats.ZeroChunks:N0}", $"{i.Stats.DuplicateChunks:N0}", $"{i.Stats.NewChunks:N0}", $"{i.DedupRate:0.00} %",
                 i.Seconds > 0 ? $"{Sizes.Format(i.Size / i.Seconds)}/s" : "");
+        }
+
         AnsiConsole.Write(table);
     }
 

@@ -72,8 +72,11 @@ public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize
             stored = null;
         }
         if (stored is { Version: < CurrentVersion })
+        {
             throw new StoreFormatException(
                 $"{path} is a version {stored.Version} store of an earlier OrleansDedup, which this build does not read; restore its images with that build and ingest them into a new store");
+        }
+
         if (stored is null || stored.Version != CurrentVersion || stored.Compression is null || stored.FrameSize <= 0)
             throw new StoreFormatException($"{path} is not a store manifest this version understands");
         if (stored.Fingerprint is { } algorithm && algorithm != Chunking.Fingerprint.Algorithm)

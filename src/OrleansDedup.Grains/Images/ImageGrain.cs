@@ -33,8 +33,11 @@ public sealed class ImageGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (record.State is { Info: null, Ingesting: { } lost })
+        {
             Failed(IngestErrorKind.SiloLost, $"the ingest of '{Name}' from {lost.Path} was interrupted: the silo running it left the cluster; " +
                                              "nothing was kept (gc reclaims its partial data), ingest it again");
+        }
+
         return Task.CompletedTask;
     }
 
@@ -57,9 +60,11 @@ public sealed class ImageGrain(
         if (problem is not null) return Failed(IngestErrorKind.BadInput, problem);
         // Running the same ingest again (after an interruption, say) repeats nothing and fails nothing.
         if (record.State.Info is { } stored)
+        {
             return await StoredContent.Matches(request, stored.Size, record.State.SegmentRecipes, layout, CancellationToken.None)
                 ? IngestStatus.Succeeded(stored, alreadyStored: true)
                 : Failed(IngestErrorKind.Conflict, $"an image named '{Name}' already exists with other content; delete it first or ingest under another name");
+        }
 
         var marker = new IngestMarker(Guid.NewGuid(), request.Path, DateTimeOffset.UtcNow);
         try

@@ -56,9 +56,13 @@ public sealed class IndexRouter(IGrainFactory grains, IOptions<DedupOptions> opt
         var list = shards.ToArray();
         var flushed = await Task.WhenAll(list.Select(s => Shard(s).Flush()));
         for (var i = 0; i < list.Length; i++)
+        {
             if (epochs is not null && flushed[i] != epochs[list[i]])
+            {
                 throw new IngestException(IngestErrorKind.SiloLost,
                     "an index shard restarted during the ingest (a silo left the cluster), so its latest changes may be lost; ingest the image again");
+            }
+        }
     }
 
     public Task<Guid[]> Epochs() => Task.WhenAll(Enumerable.Range(0, _shardCount).Select(s => Shard(s).GetEpoch()));
@@ -69,8 +73,10 @@ public sealed class IndexRouter(IGrainFactory grains, IOptions<DedupOptions> opt
     public async IAsyncEnumerable<IndexEntryView> ListAll()
     {
         for (var s = 0; s < _shardCount; s++)
+        {
             foreach (var entry in await ListShard(s))
                 yield return entry;
+        }
     }
 
     private async Task<List<IndexEntryView>> ListShard(int shard)
@@ -81,8 +87,11 @@ public sealed class IndexRouter(IGrainFactory grains, IOptions<DedupOptions> opt
             try
             {
                 await foreach (var page in Shard(shard).ListEntries())
+                {
                     foreach (var entry in page)
                         if (entry.Found) entries.Add(entry);
+                }
+
                 return entries;
             }
             catch (EnumerationAbortedException) when (attempt < 3)

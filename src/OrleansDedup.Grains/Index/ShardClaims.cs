@@ -98,7 +98,10 @@ internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider
     {
         if (_claims.TryGetValue(fingerprint, out var claim) && claim.Owner.Id != owner.Id
             && time.GetElapsedTime(claim.Since, now) < lease && !isDead(claim.Owner.Silo))
+        {
             return false;
+        }
+
         _claims[fingerprint] = new Holder(owner, now);
         return true;
     }
@@ -109,8 +112,11 @@ internal sealed class ShardClaims(ShardIndex index, TimeSpan lease, TimeProvider
         var now = time.GetTimestamp();
         var oldest = now;
         for (var i = 0; i < states.Length; i++)
+        {
             if (states[i] == ClaimState.Pending && _claims.TryGetValue(fingerprints[i], out var claim) && claim.Since < oldest)
                 oldest = claim.Since;
+        }
+
         var until = lease - time.GetElapsedTime(oldest, now);
         return until > TimeSpan.Zero ? until : TimeSpan.Zero;
     }

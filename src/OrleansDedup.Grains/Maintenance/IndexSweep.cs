@@ -28,8 +28,10 @@ internal sealed class IndexSweep(IGrainFactory grains, IndexRouter index, StoreL
         if (directories.Any(d => IngestHeartbeat.IsFresh(d, heartbeatExpiry))) return new Outcome(true, 0, 0);
         var committed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in await grains.GetGrain<ICatalogGrain>(0).List())
+        {
             if (await grains.GetGrain<IImageGrain>(name).GetManifest() is { } manifest)
                 committed.UnionWith(manifest.SegmentRecipes.Select(layout.RecipeOf));
+        }
 
         var abandoned = new List<string>();
         foreach (var directory in directories)
@@ -51,8 +53,10 @@ internal sealed class IndexSweep(IGrainFactory grains, IndexRouter index, StoreL
         var entries = new List<IndexEntryView>();
         await foreach (var e in index.ListAll()) entries.Add(e);
         foreach (var alias in entries.Where(e => e.Pieces is not null && live.Contains(e.Fingerprint)))
+        {
             foreach (var piece in alias.Pieces!)
                 live.Add(piece.Chunk);
+        }
         // Dead aliases go first and durably: a shard that lost an alias's removal in a crash would otherwise bring it
         // back pointing at a chunk already gone. If a shard restarted meanwhile, the chunks wait for the next gc.
         var epochs = await index.Epochs();

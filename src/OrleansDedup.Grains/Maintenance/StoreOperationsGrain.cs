@@ -13,8 +13,10 @@ public sealed class StoreOperationsGrain(ImageRestorer restorer, StoreVerifier v
     public async IAsyncEnumerable<RestoreChunk> Restore(string image)
     {
         await foreach (var piece in restorer.Read(image))
+        {
             for (var at = 0; at < piece.Data.Length; at += PieceBytes)
                 yield return new RestoreChunk(piece.Offset + at, piece.Data.Slice(at, Math.Min(PieceBytes, piece.Data.Length - at)).ToArray());
+        }
     }
 
     public Task<VerifyReport> Verify() => verifier.Verify();

@@ -27,11 +27,14 @@ public sealed class ChunkAssembler(ChunkStore store, Func<Fingerprint[], Task<In
         var pieceChunks = views.Values.Where(v => v.Pieces is not null).SelectMany(v => v.Pieces!).Select(p => p.Chunk)
             .Where(fp => !views.ContainsKey(fp)).Distinct().ToArray();
         if (pieceChunks.Length > 0)
+        {
             foreach (var v in await resolve(pieceChunks))
             {
                 if (!v.Found || v.Pieces is not null) throw new InvalidDataException($"an alias points at chunk {v.Fingerprint}, which the index does not hold");
                 views[v.Fingerprint] = v;
             }
+        }
+
         foreach (var v in views.Values.Where(v => v.Pieces is null).OrderBy(v => (v.Location.Pack, v.Location.Frame, v.Location.Offset)))
             ReadChunk(v);
         return views;

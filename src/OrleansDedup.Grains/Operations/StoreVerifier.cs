@@ -105,8 +105,11 @@ public sealed class StoreVerifier(IGrainFactory grains, ChunkStore store, IndexR
 
         // Entries nothing uses only cost space (a deleted image's, an interrupted ingest's), which gc's sweep reclaims.
         foreach (var alias in entries.Values.Where(e => e.Pieces is not null && used.Contains(e.Fingerprint)).ToArray())
+        {
             foreach (var piece in alias.Pieces!)
                 used.Add(piece.Chunk);
+        }
+
         var unreferenced = entries.Keys.LongCount(fp => !used.Contains(fp));
         return new VerifyReport(names.Length, chunks, aliases, bytes, problems.ToArray(), unreferenced);
     }

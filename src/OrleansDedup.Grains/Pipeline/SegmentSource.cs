@@ -55,8 +55,10 @@ internal sealed class SegmentSource : IDisposable
     {
         var now = RandomAccess.GetLength(_file);
         if (now != _sourceLength)
+        {
             throw new IngestException(IngestErrorKind.BadInput,
                 $"{_path} changed size during the ingest ({_sourceLength} bytes, now {now}); ingest it again once it is stable.");
+        }
     }
 
     public void Dispose() => _file.Dispose();
@@ -73,7 +75,9 @@ internal sealed class SegmentSource : IDisposable
             throw new IngestException(IngestErrorKind.BadInput, $"cannot read {_path}: {e.Message}");
         }
         if (n < destination.Length)
+        {
             throw new IngestException(IngestErrorKind.BadInput,
                 $"{_path} ended early at byte {fileOffset + n}: it was truncated during the ingest; ingest it again once it is stable.");
+        }
     }
 }

@@ -76,11 +76,17 @@ public static class MigrationEndpoints
             return Problems.Result(StatusCodes.Status400BadRequest, e.Message);
         }
         if (spec.Images.Count > 0)
+        {
             return Problems.Result(StatusCodes.Status400BadRequest,
                 "a scenario sent over HTTP cannot name images: measuring them ingests files, which `orleans-dedup simulate` does in scratch stores");
+        }
+
         if ((long)spec.Hosts * spec.Vms * spec.Steps > MaxScenarioWork)
+        {
             return Problems.Result(StatusCodes.Status400BadRequest,
                 $"the scenario is too large for the HTTP API: hosts x vms x steps must be at most {MaxScenarioWork:N0}; run `orleans-dedup simulate` instead");
+        }
+
         return Results.Ok(ScenarioRunner.Run(spec));
     }
 

@@ -75,7 +75,10 @@ public static class Observability
         if (header.Count == 1) return keys.Grant(header[0]);
         if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var auth)
             || !string.Equals(auth.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || auth.Parameter is null)
+        {
             return ApiAccess.None;
+        }
+
         string credentials;
         try
         {

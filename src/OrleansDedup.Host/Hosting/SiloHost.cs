@@ -121,7 +121,9 @@ public static class SiloHost
         var urls = builder.Configuration;
         if (string.IsNullOrEmpty(urls["urls"]) && string.IsNullOrEmpty(urls["http_ports"]) && string.IsNullOrEmpty(urls["https_ports"])
             && !urls.GetSection("Kestrel:Endpoints").Exists())
+        {
             builder.WebHost.UseUrls($"http://*:{DefaultHttpPort}");
+        }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WriteIndented = false);
@@ -138,7 +140,10 @@ public static class SiloHost
 
         builder.UseOrleans(silo =>
         {
-            if (options.IsPostgreSql) silo.UsePostgreSqlClustering(options, advertised);
+            if (options.IsPostgreSql)
+            {
+                silo.UsePostgreSqlClustering(options, advertised);
+            }
             else
             {
                 if (!string.IsNullOrWhiteSpace(options.AdvertisedIPAddress) || !string.IsNullOrWhiteSpace(options.ListenIPAddress))
@@ -164,24 +169,34 @@ public static class SiloHost
     {
         var listen = options.IsPostgreSql ? options.ListenAddress(advertised) : IPAddress.Loopback;
         if (tls is not null)
+        {
             logger.LogInformation("Silo port {SiloPort} and gateway port {GatewayPort} listen on {Listen} with mutual TLS: {Credentials}",
                 options.SiloPort, options.GatewayPort, listen, tls.Describe());
+        }
         else if (!options.IsPostgreSql)
+        {
             logger.LogInformation("Silo port {SiloPort} and gateway port {GatewayPort} listen on loopback without TLS (clustering 'localhost')",
                 options.SiloPort, options.GatewayPort);
+        }
         else
+        {
             logger.LogWarning("Silo port {SiloPort} and gateway port {GatewayPort} listen on {Listen} WITHOUT TLS: whoever reaches them controls the grid",
                 options.SiloPort, options.GatewayPort, listen);
+        }
     }
 
     private static void LogApiKeys(ILogger logger, SiloHostOptions options)
     {
         if (!options.HasApiKey && !options.HasReadOnlyApiKey)
+        {
             logger.LogWarning("No API key is configured: every /api call is refused (503) until {WriteKey} (read-write) or {ReadKey} (read-only) is set; /healthz and /metrics stay open",
                 ApiKeyGate.WriteKeySetting, ApiKeyGate.ReadKeySetting);
+        }
         else if (!options.HasApiKey)
+        {
             logger.LogWarning("No read-write API key is configured: reads need {ReadKey}, and state-changing calls are refused (503) until {WriteKey} is set",
                 ApiKeyGate.ReadKeySetting, ApiKeyGate.WriteKeySetting);
+        }
     }
 
     private static void Map(WebApplication app)

@@ -32,11 +32,17 @@ public sealed class ApiKeyGate(RequestDelegate next, ApiKeys keys, ILogger<ApiKe
         var method = http.Request.Method;
         var needed = HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) ? ApiAccess.Read : ApiAccess.Write;
         if (!keys.Any)
+        {
             return Refuse(http, StatusCodes.Status503ServiceUnavailable,
                 $"the API is disabled: no API key is configured; set {WriteKeySetting} (and {ReadKeySetting} for read-only clients) on the silo");
+        }
+
         if (needed == ApiAccess.Write && !keys.HasWrite)
+        {
             return Refuse(http, StatusCodes.Status503ServiceUnavailable,
                 $"state-changing calls are disabled: no read-write API key is configured; set {WriteKeySetting} on the silo");
+        }
+
         var given = http.Request.Headers[Header];
         var granted = given.Count == 1 ? keys.Grant(given[0]) : ApiAccess.None;
         if (granted == ApiAccess.None)

@@ -81,9 +81,18 @@ public sealed class MigrationCoordinatorGrain(ChunkStore store, IndexRouter inde
             var send = new List<(Fingerprint Fingerprint, int Length)>();
             foreach (var e in batch)
             {
-                if (e.IsZero) zero += e.Length;
-                else if (moved.Contains(e.Fingerprint)) dedup += e.Length;
-                else if (present.Contains(e.Fingerprint)) already += e.Length;
+                if (e.IsZero)
+                {
+                    zero += e.Length;
+                }
+                else if (moved.Contains(e.Fingerprint))
+                {
+                    dedup += e.Length;
+                }
+                else if (present.Contains(e.Fingerprint))
+                {
+                    already += e.Length;
+                }
                 else if (lacking.Contains(e.Fingerprint))
                 {
                     moved.Add(e.Fingerprint);

@@ -14,8 +14,11 @@ public sealed class HostPlacementDirector(IServiceProvider services) : IPlacemen
         var host = target.GrainIdentity.Key.ToString()!;
         var metadata = services.GetService<ISiloMetadataCache>();
         if (metadata is not null)
+        {
             foreach (var silo in silos)
                 if (Claims(metadata.GetSiloMetadata(silo), host)) return Task.FromResult(silo);
+        }
+
         return Task.FromResult(silos[StableHash(host) % (uint)silos.Length]);
     }
 

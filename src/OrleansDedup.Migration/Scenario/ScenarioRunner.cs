@@ -137,8 +137,12 @@ public static class ScenarioRunner
         foreach (var v in Enumerable.Range(0, spec.Vms).OrderByDescending(v => Demand(v, 0)).ThenBy(v => v))
         {
             var h = Place(v, 0, new HashSet<int>());
-            if (h < 0) h = Enumerable.Range(0, hosts.Length).Where(x => Ram(x) + vms[v].RamMb <= hosts[x].RamMb)
+            if (h < 0)
+            {
+                h = Enumerable.Range(0, hosts.Length).Where(x => Ram(x) + vms[v].RamMb <= hosts[x].RamMb)
                 .OrderBy(x => Requested(x, 0) / hosts[x].TotalMips).DefaultIfEmpty(-1).First();
+            }
+
             if (h < 0) throw new ArgumentException($"{spec.Vms} VMs do not fit in the RAM of {spec.Hosts} hosts.");
             where[v] = h;
         }

@@ -94,11 +94,13 @@ public sealed class ShardIndex : IDisposable
     {
         _journal.Flush();
         if (compact ? _journal.LogBytes > 0 : _journal.LogBytes > Math.Max(_journal.SnapshotBytes, 4 << 20))
+        {
             _journal.Compact(writer =>
             {
                 foreach (var (fp, entry) in _entries)
                     writer.Write(_record.AsSpan(0, ShardRecord.WriteEntry(_record, fp, entry)));
             });
+        }
     }
 
     /// <summary>Flushes and closes the journal, and leaves the shard's <see cref="ShardSummary"/> beside it.</summary>

@@ -65,9 +65,12 @@ internal static class ShardRecord
             case AliasKind:
                 var pieces = new AliasPiece[record[33]];
                 for (int i = 0, at = 34; i < pieces.Length; i++, at += PieceBytes)
+                {
                     pieces[i] = new AliasPiece(Fingerprint.Read(record[at..]),
                         BinaryPrimitives.ReadInt32LittleEndian(record[(at + 32)..]),
                         BinaryPrimitives.ReadInt32LittleEndian(record[(at + 36)..]));
+                }
+
                 entries[fingerprint] = new ShardEntry(default, pieces);
                 break;
             case RemovedKind:

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.Storage;
 using OrleansDedup.Storage.Packs;
 
 namespace OrleansDedup.Grains.Tests.Hosting;

@@ -36,7 +36,10 @@ internal sealed class HoldSegmentInsert(CallGate gate, string silo, string metho
     {
         if (context.InterfaceMethod?.DeclaringType == typeof(IFingerprintIndexGrain) && context.MethodName == method
             && context.SourceId is { } source && source.Type.ToString() == "segment")
+        {
             await gate.Pass(silo);
+        }
+
         await context.Invoke();
     }
 }

@@ -194,8 +194,11 @@ public partial class ClusterFixture : IAsyncLifetime
             var membership = await MembershipAsync();
             if (membership.TryGetValue(silo.SiloPort, out var current) && current == status) return;
             if (clock.Elapsed > limit)
+            {
                 throw new TimeoutException($"{silo} did not reach membership status {status} within {limit}; table: " +
                                            string.Join(", ", membership.Select(m => $"{m.Key}={m.Value}")));
+            }
+
             await Task.Delay(250);
         }
     }
@@ -210,8 +213,11 @@ public partial class ClusterFixture : IAsyncLifetime
             var membership = await MembershipAsync();
             if (membership.Values.Count(s => s == StatusActive) == active) break;
             if (clock.Elapsed > limit)
+            {
                 throw new TimeoutException($"expected {active} active silos within {limit}; table: " +
                                            string.Join(", ", membership.Select(m => $"{m.Key}={m.Value}")));
+            }
+
             await Task.Delay(250);
         }
         foreach (var silo in Silos) await silo.WaitHealthyAsync(limit);

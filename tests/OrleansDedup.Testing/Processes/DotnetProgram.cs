@@ -22,7 +22,10 @@ public static class DotnetProgram
                      k.StartsWith("OrleansDedup__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Orleans__", StringComparison.OrdinalIgnoreCase)
                      || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Kestrel__", StringComparison.OrdinalIgnoreCase)
                      || k.StartsWith("ORLEANS_DEDUP_", StringComparison.OrdinalIgnoreCase)).ToArray())
+        {
             info.Environment.Remove(key);
+        }
+
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
