@@ -23,24 +23,7 @@ public sealed class PostgreSqlClusterTests(PostgreSqlDatabaseFixture database) :
         builder.Options.ClusterId = _clusterId; // every cluster of a test joins the same membership rows
         builder.Options.ConfigureFileLogging = false;
         PostgreSqlTestCluster.UseAdoNetClustering(builder, database.ConnectionString);
-        var cluster = builder.Build();
-        try
-        {
-            await cluster.DeployAsync();
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
-
-        return cluster;
-    }
-
-    private static async Task StopAsync(InProcessTestCluster cluster)
-    {
-        await cluster.StopAllSilosAsync();
-        await cluster.DisposeAsync();
+        return await TestClusters.DeployAsync(builder);
     }
 
     private Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters) =>
@@ -65,7 +48,7 @@ public sealed class PostgreSqlClusterTests(PostgreSqlDatabaseFixture database) :
         }
         finally
         {
-            await StopAsync(cluster);
+            await TestClusters.StopAsync(cluster);
         }
 
         // A graceful stop leaves the rows, marked dead.
@@ -78,7 +61,7 @@ public sealed class PostgreSqlClusterTests(PostgreSqlDatabaseFixture database) :
         }
         finally
         {
-            await StopAsync(cluster);
+            await TestClusters.StopAsync(cluster);
         }
     }
 }

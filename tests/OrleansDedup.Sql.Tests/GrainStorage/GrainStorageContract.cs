@@ -56,24 +56,7 @@ public abstract class GrainStorageContract
                 o.ConnectionString = connectionString;
                 o.DeleteStateOnClear = true;
             }));
-        var cluster = builder.Build();
-        try
-        {
-            await cluster.DeployAsync();
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
-
-        return cluster;
-    }
-
-    private static async Task StopAsync(InProcessTestCluster cluster)
-    {
-        await cluster.StopAllSilosAsync();
-        await cluster.DisposeAsync();
+        return await TestClusters.DeployAsync(builder);
     }
 
     private static IGrainStorage Storage(InProcessTestCluster cluster, string name) =>
@@ -99,7 +82,7 @@ public abstract class GrainStorageContract
         }
         finally
         {
-            await StopAsync(cluster);
+            await TestClusters.StopAsync(cluster);
         }
 
         cluster = await StartClusterAsync();
@@ -116,7 +99,7 @@ public abstract class GrainStorageContract
         }
         finally
         {
-            await StopAsync(cluster);
+            await TestClusters.StopAsync(cluster);
         }
 
         cluster = await StartClusterAsync();
@@ -129,7 +112,7 @@ public abstract class GrainStorageContract
         }
         finally
         {
-            await StopAsync(cluster);
+            await TestClusters.StopAsync(cluster);
         }
     }
 
@@ -156,7 +139,7 @@ public abstract class GrainStorageContract
         }
         finally
         {
-            await StopAsync(cluster);
+            await TestClusters.StopAsync(cluster);
         }
     }
 
@@ -215,7 +198,7 @@ public abstract class GrainStorageContract
         }
         finally
         {
-            await StopAsync(cluster);
+            await TestClusters.StopAsync(cluster);
         }
     }
 
@@ -247,7 +230,7 @@ public abstract class GrainStorageContract
         }
         finally
         {
-            await StopAsync(cluster);
+            await TestClusters.StopAsync(cluster);
         }
     }
 }
