@@ -1,14 +1,18 @@
+using System.Collections.Concurrent;
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Cli.Hosting;
 using OrleansDedup.Cli.Ingest;
 using OrleansDedup.Cli.Rendering;
-using Spectre.Console;
 
 namespace OrleansDedup.Cli.Commands;
 
 /// <summary>Deduplicates images into the store.</summary>
 public sealed class IngestCommand : GridCommand<IngestSettings>
 {
+    private readonly ConcurrentQueue<string> _restarts = new();
+    private Action<int, IngestStatus> _progress = (_, _) => { };
+    private IngestStatus[] _results = [];
+
     protected override Task Preflight(IngestSettings settings)
     {
         // Against a cluster the silos read the paths, so they are checked there.
@@ -16,20 +20,35 @@ public sealed class IngestCommand : GridCommand<IngestSettings>
         return Task.CompletedTask;
     }
 
+    /// <summary>The bars are up before the grid is: an embedded silo takes about a second to start, and a user should see
+    /// at once what the command is doing. The results are printed once the bars are gone.</summary>
+    protected override async Task<int> Execute(IngestSettings settings, CancellationToken cancellation)
+    {
+        await ProgressView.Run(settings.Json, settings.Sources, progress =>
+        {
+            _progress = progress;
+            return base.Execute(settings, cancellation);
+        });
+        return Report(settings);
+    }
+
     protected override async Task<int> Run(IGrid grid, IngestSettings settings, CancellationToken cancellation)
     {
+        _results = await IngestRunner.Run(grid.Client, settings.Sources, settings.ParsedStrategy, _progress, cancellation,
+            opaque: settings.Opaque, outage: settings.Contact?.Outage, restarted: (name, lost) => _restarts.Enqueue(
+                $"note: '{name}': the silo running its ingest{(lost.Silo is { } silo ? $" ({silo})" : "")} left the cluster; started it again"));
+        return ExitCodes.Ok;
+    }
+
+    private int Report(IngestSettings settings)
+    {
         var sources = settings.Sources;
-        var restarts = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var results = await ProgressView.Run(settings.Json, sources,
-            progress => IngestRunner.Run(grid.Client, sources, settings.ParsedStrategy, progress, cancellation, opaque: settings.Opaque,
-                outage: settings.Contact?.Outage, restarted: (name, lost) => restarts.Enqueue(
-                    $"note: '{name}': the silo running its ingest{(lost.Silo is { } silo ? $" ({silo})" : "")} left the cluster; started it again")));
-        foreach (var note in restarts) Console.Error.WriteLine(note);
-        Output.Images(settings.Json, results.Where(r => r.Image is not null).Select(r => r.Image!).ToArray());
-        foreach (var (result, source) in results.Zip(sources).Where(x => x.First.AlreadyStored))
+        foreach (var note in _restarts) Console.Error.WriteLine(note);
+        Output.Images(settings.Json, _results.Where(r => r.Image is not null).Select(r => r.Image!).ToArray());
+        foreach (var (result, source) in _results.Zip(sources).Where(x => x.First.AlreadyStored))
             Console.Error.WriteLine($"note: '{source.Name}' is already stored with the same content; nothing was written");
-        var failed = results.Where(r => r.State != IngestState.Succeeded).ToArray();
-        foreach (var (result, source) in results.Zip(sources).Where(x => x.First.State != IngestState.Succeeded))
+        var failed = _results.Where(r => r.State != IngestState.Succeeded).ToArray();
+        foreach (var (result, source) in _results.Zip(sources).Where(x => x.First.State != IngestState.Succeeded))
             Fail($"{source.Name}: {result.Error}", 0);
         return failed.Length == 0 ? ExitCodes.Ok : ExitCodeOf(failed[0]);
     }

@@ -4,7 +4,8 @@ using Spectre.Console;
 
 namespace OrleansDedup.Cli.Rendering;
 
-/// <summary>Progress bars for long work, one per image; silent under --json or when output is redirected.</summary>
+/// <summary>Progress bars for long work, one per image; silent under --json or when output is redirected. An image's bar
+/// pulses until the grid first reports on it.</summary>
 public static class ProgressView
 {
     public static async Task<T> Run<T>(bool json, IReadOnlyList<ImageSource> sources, Func<Action<int, IngestStatus>, Task<T>> work)
@@ -16,9 +17,11 @@ public static class ProgressView
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
-                var tasks = sources.Select(s => ctx.AddTask(Markup.Escape(s.Name), maxValue: 1)).ToArray();
+                var tasks = sources.Select(s => ctx.AddTask(Markup.Escape(s.Name), maxValue: 1).IsIndeterminate()).ToArray();
+                ctx.Refresh();
                 result = await work((i, status) =>
                 {
+                    tasks[i].IsIndeterminate = false;
                     if (status.BytesTotal > 0) tasks[i].MaxValue = status.BytesTotal;
                     tasks[i].Value = status.State == IngestState.Running ? status.BytesDone : tasks[i].MaxValue;
                 });
