@@ -28,7 +28,7 @@ public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize
         using var gate = FileLock.Acquire(layout.ManifestLock);
         if (!File.Exists(layout.Manifest))
         {
-            DurableFile.Write(layout.Manifest, JsonSerializer.SerializeToUtf8Bytes(From(options)));
+            DurableFile.Write(layout.Manifest, JsonSerializer.SerializeToUtf8Bytes(From(options), StoreManifestJson.Default.StoreManifest));
             options.Compression ??= CompressionSettings.Default;
             return;
         }
@@ -65,7 +65,7 @@ public sealed record StoreManifest(int Version, int ShardCount, int RabinMinSize
         StoreManifest? stored;
         try
         {
-            stored = JsonSerializer.Deserialize<StoreManifest>(File.ReadAllText(path));
+            stored = JsonSerializer.Deserialize(File.ReadAllText(path), StoreManifestJson.Default.StoreManifest);
         }
         catch (JsonException)
         {

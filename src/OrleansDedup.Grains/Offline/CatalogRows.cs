@@ -1,5 +1,5 @@
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
-using Newtonsoft.Json;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Images;
 
@@ -7,31 +7,20 @@ namespace OrleansDedup.Grains.Offline;
 
 /// <summary>
 /// Reads the catalog's and the image grains' rows from an embedded store's SQLite file, as Orleans' ADO.NET grain
-/// storage wrote them: Newtonsoft JSON with <c>$type</c> names, read back with the settings Orleans writes with.
+/// storage wrote them (see <see cref="RowJson"/>).
 /// </summary>
 internal sealed class CatalogRows(string databasePath, string serviceId) : IDisposable
 {
-    private static readonly JsonSerializerSettings Settings = new()
-    {
-        TypeNameHandling = TypeNameHandling.All,
-        PreserveReferencesHandling = PreserveReferencesHandling.Objects,
-        DefaultValueHandling = DefaultValueHandling.Ignore,
-        MissingMemberHandling = MissingMemberHandling.Ignore,
-        NullValueHandling = NullValueHandling.Ignore,
-        ConstructorHandling = ConstructorHandling.AllowNonPublicDefaultConstructor,
-        DateParseHandling = DateParseHandling.DateTimeOffset,
-    };
-
     private readonly SqliteConnection? _connection = Open(databasePath);
 
     public string[] ImageNames() =>
-        Read<CatalogState>(StorageNames.CatalogGrainType, null)?.Names.ToArray() ?? [];
+        Read(StorageNames.CatalogGrainType, null, CatalogJson.Default.CatalogState)?.Names.Order(StringComparer.Ordinal).ToArray() ?? [];
 
-    public ImageRecord? Image(string name) => Read<ImageRecord>(StorageNames.ImageGrainType, name);
+    public ImageRecord? Image(string name) => Read(StorageNames.ImageGrainType, name, CatalogJson.Default.ImageRecord);
 
     public void Dispose() => _connection?.Dispose();
 
-    private T? Read<T>(string grainType, string? key) where T : class
+    private T? Read<T>(string grainType, string? key, JsonTypeInfo<T> type) where T : class
     {
         if (_connection is null) return null;
         using var command = _connection.CreateCommand();
@@ -41,7 +30,7 @@ internal sealed class CatalogRows(string databasePath, string serviceId) : IDisp
         command.Parameters.AddWithValue("$service", serviceId);
         if (key is not null) command.Parameters.AddWithValue("$key", key);
         return command.ExecuteScalar() is byte[] { Length: > 0 } payload
-            ? JsonConvert.DeserializeObject<T>(System.Text.Encoding.UTF8.GetString(payload), Settings)
+            ? RowJson.Read(payload, type)
             : null;
     }
 

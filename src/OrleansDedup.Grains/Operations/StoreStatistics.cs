@@ -18,8 +18,7 @@ public sealed class StoreStatistics(IStoreView view, ChunkStore store, StoreLayo
             : 0;
         recipes += layout.Runs.Bytes();
         var packs = store.ListPacks();
-        // Frame heads only, but a few thousand reads of them: the packs are scanned over all cores.
-        var raw = packs.AsParallel().Sum(p => PackScanner.Frames(store.PackPath(p.Id)).Sum(f => (long)f.RawLength));
+        var raw = PackRawSizes.Total(store, packs);
         return new StoreReport(images, images.Sum(i => i.Size), packs.Sum(p => p.Length), shards.Sum(s => s.ChunkBytes),
             shards.Sum(s => s.MetadataBytes), recipes, shards, raw, store.Settings.Compression.ToString());
     }

@@ -1,6 +1,6 @@
 using OrleansDedup.Storage.Packs;
 
-namespace OrleansDedup.Storage.Tests;
+namespace OrleansDedup.Storage.Tests.Packs;
 
 public sealed class PackScannerTests : IDisposable
 {
