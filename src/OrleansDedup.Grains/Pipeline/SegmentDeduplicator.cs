@@ -2,6 +2,7 @@ using System.Buffers;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Chunking;
+using OrleansDedup.Chunking.Segments;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Storage.Packs;
@@ -36,7 +37,7 @@ internal sealed class SegmentDeduplicator(
     private BatchScratch _scratch = null!;
     private PackWriter? _pack;
     private RecipeWriter _recipe = null!;
-    private SegmentCounters _stats;
+    private SegmentCounts _stats;
 
     public async Task<SegmentResult> Run()
     {
@@ -57,7 +58,7 @@ internal sealed class SegmentDeduplicator(
                     var next = position + length;
                     reading = next < work.Length ? Prepare(source, buffers[(k + 1) % 2], _scratches[(k + 1) % 2], next) : null;
                     _scratch = _scratches[k % 2];
-                    if (blocks >= 0) await StoreBatch(buffers[k % 2].AsMemory(0, length), work.Offset + position, blocks);
+                    if (blocks >= 0) await StoreBatch(buffers[k % 2].AsMemory(0, length), work.Offset + position);
                     else AddZeroRun(length);
                     _stats.StoredChunkBytes = _pack?.StoredBytes ?? 0;
                     progress(length);
@@ -106,34 +107,28 @@ internal sealed class SegmentDeduplicator(
         {
             var fileOffset = work.Offset + position;
             if (!source.Read(fileOffset, buffer.AsSpan(0, length))) return -1;
-            var blocks = _grid.Cut(fileOffset, length, ref scratch.Starts);
-            scratch.EnsureBlocks(blocks);
-            scratch.FingerprintBlocks(buffer.AsMemory(0, length), blocks, hash: work.Mode != SegmentMode.Rabin);
-            return blocks;
+            return scratch.CutBlocks(_grid, fileOffset, buffer.AsMemory(0, length), hash: work.Mode != SegmentMode.Rabin);
         }, cancellation);
     }
 
-    private static BatchScratch NewScratch(DedupOptions options) => new(options.BatchSize, Math.Min(options.RabinMinSize, Block));
+    private static BatchScratch NewScratch(DedupOptions options) => new(options.BatchSize, Block, Math.Min(options.RabinMinSize, Block));
 
     private void AddZeroRun(int length)
     {
         _recipe.AddZero(length);
-        _stats.ZeroChunks += (length + Block - 1) / Block;
-        _stats.ZeroBytes += length;
+        _stats.Zero(length, Block);
     }
 
     /// <summary>The second stage, on a batch <see cref="Prepare"/> has fingerprinted into <see cref="_scratch"/>.</summary>
-    private Task StoreBatch(Memory<byte> data, long fileOffset, int blocks) => work.Mode == SegmentMode.Rabin
-        ? RabinBatch(data, blocks)
-        : FixedBatch(data, fileOffset, blocks, work.Mode == SegmentMode.FixedThenRabin);
+    private Task StoreBatch(Memory<byte> data, long fileOffset) => work.Mode == SegmentMode.Rabin
+        ? RabinBatch(data)
+        : FixedBatch(data, fileOffset, work.Mode == SegmentMode.FixedThenRabin);
 
-    private async Task FixedBatch(Memory<byte> data, long fileOffset, int blocks, bool rabinResidue)
+    private async Task FixedBatch(Memory<byte> data, long fileOffset, bool rabinResidue)
     {
         var s = _scratch;
         var distinct = s.Blocks;
-        distinct.Clear();
-        for (var b = 0; b < blocks; b++)
-            s.BlockDistinct[b] = s.BlockIsZero[b] ? -1 : distinct.Add(s.BlockFingerprints[b], b);
+        s.CollectDistinctBlocks();
 
         var fingerprints = distinct.FingerprintArray();
         // The adaptive method claims its blocks too: two ingests that both made aliases of a block would chunk their
@@ -142,16 +137,16 @@ internal sealed class SegmentDeduplicator(
             ? owned => StoreResidue(data, owned, fingerprints)
             : owned => StoreBlocks(data, owned, fingerprints));
 
-        for (var b = 0; b < blocks; b++)
+        for (var b = 0; b < s.BlockCount; b++)
         {
             var length = s.Length(b);
-            if (s.BlockIsZero[b])
+            if (s.IsZero(b))
             {
                 AddZeroRun(length);
                 continue;
             }
-            _recipe.AddData(length, s.BlockFingerprints[b], containerOwn: _grid.IsMetadata(fileOffset + s.Starts[b]));
-            var position = s.BlockDistinct[b];
+            _recipe.AddData(length, s.BlockFingerprint(b), containerOwn: _grid.IsMetadata(fileOffset + s.Start(b)));
+            var position = s.BlockDistinct(b);
             if (known[position] || distinct.FirstOccurrence(position) != b) _stats.Duplicate(length);
             else if (!rabinResidue) _stats.New(length);
         }
@@ -174,21 +169,17 @@ internal sealed class SegmentDeduplicator(
     private async Task StoreResidue(Memory<byte> data, int[] owned, Fingerprint[] blockFingerprints)
     {
         var s = _scratch;
-        var residue = owned.Select(u => s.Blocks.FirstOccurrence(u)).Order().ToArray();
-        var runs = new List<(int Start, int Length)>();
-        foreach (var b in residue) RunChunker.Extend(runs, s.Starts[b], s.Length(b));
-        await _runs.Chunk(_scratch, data, runs);
+        var residue = new int[owned.Length];
+        for (var j = 0; j < owned.Length; j++) residue[j] = s.Blocks.FirstOccurrence(owned[j]);
+        Array.Sort(residue);
+        s.ClearRuns();
+        foreach (var b in residue) s.AddToRuns(b);
+        await _runs.Chunk(s, data);
 
         var aliases = ResidueAliases.Build(s, residue, blockFingerprints);
-        var chunks = s.Chunks;
-        var distinct = s.DistinctChunks;
-        var (known, chunkFingerprints) = await StoreChunks(data, distinct);
-        for (var k = 0; k < chunks.Count; k++)
-        {
-            var position = s.ChunkDistinct[k];
-            if (known[position] || distinct.FirstOccurrence(position) != k) _stats.Duplicate(chunks[k].Length);
-            else _stats.New(chunks[k].Length);
-        }
+        s.CollectDistinctChunks();
+        var (known, chunkFingerprints) = await StoreChunks(data, s.DistinctChunks);
+        for (var k = 0; k < s.ChunkCount; k++) CountChunk(known, k);
 
         await InsertAliases(aliases, chunkFingerprints);
     }
@@ -200,44 +191,47 @@ internal sealed class SegmentDeduplicator(
     private async Task InsertAliases(NewIndexEntry[] aliases, Fingerprint[] chunks)
     {
         await index.FlushShardsOf(chunks, work.Epochs);
-        var collided = await index.Insert(aliases);
-        foreach (var c in collided)
-            if (!c) _stats.IndexEntriesAdded++;
+        _stats.IndexInserted(await index.Insert(aliases));
     }
 
-    private async Task RabinBatch(Memory<byte> data, int blocks)
+    private async Task RabinBatch(Memory<byte> data)
     {
         var s = _scratch;
-        var runs = new List<(int Start, int Length)>();
+        var blocks = s.BlockCount;
+        s.ClearRuns();
         for (var b = 0; b < blocks; b++)
-            if (!s.BlockIsZero[b]) RunChunker.Extend(runs, s.Starts[b], s.Length(b));
-        var runChunks = await _runs.Chunk(_scratch, data, runs);
+            if (!s.IsZero(b)) s.AddToRuns(b);
+        await _runs.Chunk(s, data);
 
-        var chunks = s.Chunks;
-        var distinct = s.DistinctChunks;
-        distinct.Clear();
-        for (var k = 0; k < chunks.Count; k++) s.ChunkDistinct[k] = distinct.Add(s.ChunkFingerprints[k], k);
-        var (known, _) = await StoreChunks(data, distinct);
+        s.CollectDistinctChunks();
+        var (known, _) = await StoreChunks(data, s.DistinctChunks);
 
         for (int b = 0, r = 0; b < blocks;)
         {
-            if (s.BlockIsZero[b])
+            if (s.IsZero(b))
             {
                 AddZeroRun(s.Length(b++));
                 continue;
             }
-            var (first, count) = runChunks[r];
+            var (first, count) = s.RunChunks(r);
             for (var k = first; k < first + count; k++)
             {
-                _recipe.AddData(chunks[k].Length, s.ChunkFingerprints[k]);
-                var position = s.ChunkDistinct[k];
-                if (known[position] || distinct.FirstOccurrence(position) != k) _stats.Duplicate(chunks[k].Length);
-                else _stats.New(chunks[k].Length);
+                _recipe.AddData(s.Chunk(k).Length, s.ChunkFingerprint(k));
+                CountChunk(known, k);
             }
-            var runEnd = runs[r].Start + runs[r].Length;
-            while (b < blocks && s.Starts[b] < runEnd) b++;
+            var (runStart, runLength) = s.Run(r);
+            while (b < blocks && s.Start(b) < runStart + runLength) b++;
             r++;
         }
+    }
+
+    /// <summary>A chunk is new where the segment stored it: the first occurrence in the batch of one it claimed.</summary>
+    private void CountChunk(bool[] known, int k)
+    {
+        var length = _scratch.Chunk(k).Length;
+        var position = _scratch.ChunkDistinct(k);
+        if (known[position] || _scratch.DistinctChunks.FirstOccurrence(position) != k) _stats.Duplicate(length);
+        else _stats.New(length);
     }
 
     /// <summary>Stores the first occurrence of each chunk the segment claims durably and indexes it; returns, per distinct
@@ -250,7 +244,7 @@ internal sealed class SegmentDeduplicator(
             var entries = new NewIndexEntry[owned.Length];
             for (var j = 0; j < owned.Length; j++)
             {
-                var (start, length) = _scratch.Chunks[distinct.FirstOccurrence(owned[j])];
+                var (start, length) = _scratch.Chunk(distinct.FirstOccurrence(owned[j]));
                 entries[j] = Append(fingerprints[owned[j]], data.Span.Slice(start, length));
             }
             return InsertDurably(entries);
@@ -276,9 +270,7 @@ internal sealed class SegmentDeduplicator(
         _pack!.Flush();
         for (var i = 0; i < entries.Length; i++) entries[i] = entries[i] with { Location = _pack.LocationOf(_appended[i]) };
         _appended.Clear();
-        var collided = await index.Insert(entries);
-        foreach (var c in collided)
-            if (!c) _stats.IndexEntriesAdded++;
+        _stats.IndexInserted(await index.Insert(entries));
     }
 
     private PackWriter Pack() => _pack ??= store.CreateWriter();
