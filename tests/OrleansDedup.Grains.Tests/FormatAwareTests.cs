@@ -1,6 +1,7 @@
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.GuestDisks;
+using OrleansDedup.ImageFormats.Layout;
 using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Grains.Tests;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.Layout;
 using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Bench.Hostile;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Win32.SafeHandles;
-using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.Layout;
 
 namespace OrleansDedup.Bench.Kernels;
 

@@ -5,6 +5,7 @@ using OrleansDedup.Cli.Rendering;
 using OrleansDedup.Grains.Offline;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.GuestDisks;
 using Spectre.Console;
 
 namespace OrleansDedup.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.GuestDisks;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.GuestDisks;
 using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Cli.Ingest;

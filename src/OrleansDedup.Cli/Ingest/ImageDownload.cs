@@ -1,6 +1,7 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Abstractions.Maintenance;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.GuestDisks;
 using OrleansDedup.Storage.IO;
 
 namespace OrleansDedup.Cli.Ingest;

@@ -1,6 +1,7 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.Layout;
 
 namespace OrleansDedup.Grains.Images;
 

@@ -6,6 +6,7 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.GuestDisks;
 using OrleansDedup.Storage.IO;
 using OrleansDedup.Storage.Packs;
 using OrleansDedup.Storage.Recipes;

@@ -3,6 +3,7 @@ using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Grains.Operations;
 using OrleansDedup.Host.Hosting;
 using OrleansDedup.ImageFormats;
+using OrleansDedup.ImageFormats.GuestDisks;
 
 namespace OrleansDedup.Host.Api;
 
