@@ -1,7 +1,6 @@
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.ImageFormats;
-using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Grains.Tests;
 
