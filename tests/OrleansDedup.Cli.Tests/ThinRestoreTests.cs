@@ -107,7 +107,7 @@ public sealed partial class ThinRestoreTests : IDisposable
     }
 
     private void AssertNoTemporaryFiles() =>
-        Assert.Empty(Directory.EnumerateFiles(_directory).Where(f => f.EndsWith(".partial", StringComparison.Ordinal) || f.EndsWith(".container", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Directory.EnumerateFiles(_directory), f => f.EndsWith(".partial", StringComparison.Ordinal) || f.EndsWith(".container", StringComparison.Ordinal));
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

@@ -1,7 +1,6 @@
 using OrleansDedup.Abstractions.Images;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Grains.Tests;
 

@@ -2,7 +2,6 @@ using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.ImageFormats.GuestDisks;
 using OrleansDedup.ImageFormats.Layout;
-using OrleansDedup.Testing.Images;
 
 namespace OrleansDedup.Grains.Tests;
 

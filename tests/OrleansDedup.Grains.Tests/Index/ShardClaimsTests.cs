@@ -2,7 +2,6 @@ using System.Net;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Index;
-using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.Storage.Index;
 
 namespace OrleansDedup.Grains.Tests.Index;

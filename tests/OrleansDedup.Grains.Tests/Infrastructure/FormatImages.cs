@@ -1,5 +1,3 @@
-using OrleansDedup.Testing.Images;
-
 namespace OrleansDedup.Grains.Tests.Infrastructure;
 
 /// <summary>One 32 MiB ext4 guest holding about 12 MB of real files, in every layout qemu-img makes.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Xunit;
 
-namespace OrleansDedup.Grains.Tests.Infrastructure;
+namespace OrleansDedup.Testing.Images;
 
 /// <summary>Deterministic test images. A "disk" is a sequence of files, each a run of whole 4 KiB blocks: fresh random
 /// files, files drawn from a library that several images may share, files repeated within the image, and zero regions.</summary>
@@ -140,49 +141,4 @@ public static class TestImages
     }
 
     public static void AssertSameFile(string expectedPath, string path) => AssertSameBytes(File.ReadAllBytes(expectedPath), path);
-}
-
-/// <summary>A temporary directory that goes away with the test (or fixture) that made it.</summary>
-public sealed class TempDirectory : IDisposable
-{
-    public TempDirectory(string prefix = "odgrid")
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)]);
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Data => System.IO.Path.Combine(Path, "data");
-
-    public string File(string name) => System.IO.Path.Combine(Path, "files", name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
-/// <summary>A grid on its own temporary data directory, shared by the tests of one class.</summary>
-public class GridFixture : IAsyncLifetime
-{
-    public TempDirectory Temp { get; } = new();
-
-    public Grid Grid { get; private set; } = null!;
-
-    protected virtual short Silos => 2;
-
-    public async Task InitializeAsync() => Grid = await Grid.StartAsync(Temp.Data, Silos);
-
-    public async Task DisposeAsync()
-    {
-        if (Grid is not null) await Grid.DisposeAsync();
-        Temp.Dispose();
-    }
 }

@@ -1,11 +1,10 @@
 using OrleansDedup.Chunking;
-using OrleansDedup.Grains.Tests.Infrastructure;
-using OrleansDedup.Migration.Grains;
 using OrleansDedup.Migration.Grains.Contracts;
 using OrleansDedup.Migration.Grains.Scenario;
+using OrleansDedup.Migration.Grains.Tests.Infrastructure;
 using OrleansDedup.Migration.Scenario;
 
-namespace OrleansDedup.Grains.Tests;
+namespace OrleansDedup.Migration.Grains.Tests.Scenario;
 
 /// <summary>A load-balancing scenario on a three-silo test cluster: silo i models host i, the balancer's migrations
 /// move real chunks between the host grains, and a fresh cluster with the same seed reproduces every figure.</summary>
@@ -38,8 +37,8 @@ public sealed class GridScenarioTests : IDisposable
     private async Task<(IReadOnlyList<VmMigrationReport> Reports, string[] HostSilos, string[] Silos)> RunOnFreshCluster(string name)
     {
         var claimed = 0;
-        await using var grid = await Grid.StartAsync(_temp.File(name), Silos,
-            (_, silo) => silo.AddDedupMigration([GridScenario.HostName(Interlocked.Increment(ref claimed) - 1)]));
+        await using var grid = await MigrationGrid.StartAsync(_temp.File(name), Silos,
+            _ => [GridScenario.HostName(Interlocked.Increment(ref claimed) - 1)]);
         for (var family = 0; family < Images.Length; family++)
         {
             var bytes = TestImages.Disk(seed: 100 + family, size: 1 << 20, zeroShare: 0.2, repeatShare: 0.2);
