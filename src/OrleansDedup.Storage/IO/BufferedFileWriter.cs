@@ -14,12 +14,18 @@ internal sealed class BufferedFileWriter : IDisposable
     private int _buffered;
     private long _fileOffset;
 
+    private long _durableTo = -1;
+
     public BufferedFileWriter(SafeFileHandle handle, long position, int bufferSize = DefaultBufferSize)
     {
         _handle = handle;
         _fileOffset = position;
         _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
     }
+
+    /// <summary>How far the file is known to survive a crash: where the last fsync left it, -1 when unknown (at first,
+    /// and after a <see cref="Reset"/>, the caller may have changed the file since).</summary>
+    public long DurableTo => _durableTo;
 
     /// <summary>File offset of the next byte written, counting bytes still in the buffer.</summary>
     public long Position => _fileOffset + _buffered;
@@ -55,11 +61,14 @@ internal sealed class BufferedFileWriter : IDisposable
         _buffered = 0;
     }
 
-    /// <summary>Drains the buffer and fsyncs: everything written so far survives a crash once this returns.</summary>
+    /// <summary>Drains the buffer and fsyncs: everything written so far survives a crash once this returns. Nothing
+    /// written since the last fsync costs no fsync, so that the flushes of several ingests on one journal are one.</summary>
     public void FlushToDisk()
     {
         Drain();
+        if (_fileOffset == _durableTo) return;
         RandomAccess.FlushToDisk(_handle);
+        _durableTo = _fileOffset;
     }
 
     /// <summary>Drops buffered bytes and continues at <paramref name="position"/> (after the caller truncated the file).</summary>
@@ -67,6 +76,7 @@ internal sealed class BufferedFileWriter : IDisposable
     {
         _buffered = 0;
         _fileOffset = position;
+        _durableTo = -1;
     }
 
     public void Dispose()
