@@ -16,10 +16,14 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
 {
     private readonly ClaimOwner _owner = new(Guid.NewGuid(), silo);
 
-    /// <summary>Fingerprints the segment may hold claims on and has not inserted: what a failed segment gives back. A
-    /// claiming call enters all it asks for first: one that fails part-way may have claimed some on the shards it reached.
-    /// Giving back a fingerprint the segment does not hold changes nothing.</summary>
+    /// <summary>Fingerprints the segment holds claims on and has not inserted: with <see cref="_asking"/>, what a failed
+    /// segment gives back. Giving back a fingerprint the segment does not hold changes nothing.</summary>
     private readonly HashSet<Fingerprint> _held = new();
+
+    /// <summary>The fingerprints of the claiming calls under way (a batch's chunks are claimed while its blocks'
+    /// claims are settled): a call that fails part-way may have claimed some on the shards it reached. Kept by
+    /// reference, so that the fingerprints found known cost nothing.</summary>
+    private readonly List<Fingerprint[]> _asking = [];
 
     /// <summary>Settles a batch's distinct fingerprints: <paramref name="storeOwned"/> gets the positions the segment
     /// claimed in a round; it writes their bytes, makes them durable and inserts them. Returns, per fingerprint, whether
@@ -28,8 +32,7 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
     {
         var known = new bool[fingerprints.Length];
         var open = Enumerable.Range(0, fingerprints.Length).ToArray();
-        _held.UnionWith(fingerprints);
-        var states = await index.Claim(fingerprints, _owner);
+        var states = await Asking(fingerprints, () => index.Claim(fingerprints, _owner));
         while (true)
         {
             var owned = new List<int>();
@@ -37,21 +40,13 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
             for (var j = 0; j < open.Length; j++)
             {
                 var i = open[j];
-                if (states[j] == ClaimState.Owned)
-                {
-                    owned.Add(i);
-                    continue;
-                }
-                _held.Remove(fingerprints[i]);
-                if (states[j] == ClaimState.Pending)
-                {
-                    pending.Add(i);
-                    continue;
-                }
-                known[i] = true;
+                if (states[j] == ClaimState.Owned) owned.Add(i);
+                else if (states[j] == ClaimState.Pending) pending.Add(i);
+                else known[i] = true;
             }
             if (owned.Count > 0)
             {
+                foreach (var i in owned) _held.Add(fingerprints[i]);
                 await storeOwned(owned.ToArray());
                 foreach (var i in owned) _held.Remove(fingerprints[i]);
             }
@@ -59,15 +54,25 @@ internal sealed class ChunkClaims(IndexRouter index, SiloAddress silo, Cancellat
             cancellation.ThrowIfCancellationRequested();
             open = pending.ToArray();
             var waiting = open.Select(i => fingerprints[i]).ToArray();
-            _held.UnionWith(waiting);
-            states = await index.AwaitClaims(waiting, _owner);
+            states = await Asking(waiting, () => index.AwaitClaims(waiting, _owner));
         }
+    }
+
+    /// <summary>Runs a claiming call, counting what it asks for as held until it answers (the answer says what is).</summary>
+    private async Task<ClaimState[]> Asking(Fingerprint[] fingerprints, Func<Task<ClaimState[]>> call)
+    {
+        _asking.Add(fingerprints);
+        var states = await call();
+        _asking.Remove(fingerprints);
+        return states;
     }
 
     /// <summary>Gives back the claims a failed or cancelled segment will not insert, so that the ingests waiting on them
     /// take them over at once. Best effort: a claim not given back ends with its lease.</summary>
     public async Task ReleaseAll()
     {
+        foreach (var asked in _asking) _held.UnionWith(asked);
+        _asking.Clear();
         if (_held.Count == 0) return;
         try
         {
