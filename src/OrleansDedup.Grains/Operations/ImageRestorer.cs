@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
 using OrleansDedup.Abstractions.Images;
+using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Chunking;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.ImageFormats;
@@ -22,9 +23,9 @@ public sealed class ImageRestorer(IStoreView view, ChunkStore store, StoreLayout
 {
     private const int BatchBytes = 8 << 20;
 
-    /// <summary>Restores into a file: written as "FILE.partial" and renamed only once complete and checked. Two stages
-    /// overlap: one assembles and checks the next run of the image while the other writes the last one and starts its
-    /// write-back, so the final fsync finds little left to do.</summary>
+    /// <summary>Restores into a file: written as "FILE.partial" and renamed only once complete and checked. Three stages
+    /// overlap: one loads the chunks of the next run of the image, one assembles and checks the run before, and one
+    /// writes the run before that and starts its write-back, so the final fsync finds little left to do.</summary>
     /// <exception cref="FormatLimitException">The file system cannot hold a file the image's size.</exception>
     public async Task<ImageInfo> Restore(string image, string outputPath, Action<long>? progress = null, CancellationToken cancellation = default)
     {
@@ -98,49 +99,78 @@ public sealed class ImageRestorer(IStoreView view, ChunkStore store, StoreLayout
 
     /// <summary>
     /// The image's data runs in order, each checked against its fingerprints; zero runs are skipped (they are holes).
-    /// Pieces rotate over three buffers: a piece's buffer is reused two pieces later, so consume it before then. The enumeration throws at the end if
-    /// the recipes do not match the image digest, so only a complete enumeration is a good restore.
+    /// While a batch is assembled and checked, the next one is loaded (index look-ups, pack reads, decompression) by a
+    /// second assembler. Pieces rotate over three buffers: a piece's buffer is reused two pieces later, so consume it
+    /// before then. The enumeration throws at the end if the recipes do not match the image digest, so only a complete
+    /// enumeration is a good restore.
     /// </summary>
     public async IAsyncEnumerable<RestoredPiece> Read(string image, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         var manifest = await view.GetManifest(image)
             ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
-        using var assembler = new ChunkAssembler(store, view.Resolve);
+        using var first = new ChunkAssembler(store, view.Resolve);
+        using var second = new ChunkAssembler(store, view.Resolve);
+        ChunkAssembler[] assemblers = [first, second];
         var buffers = new PieceBuffers(BatchBytes + (1 << 20));
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var recipe in manifest.SegmentRecipes)
+        using var batches = Batches(manifest.SegmentRecipes, digest).GetEnumerator();
+        var loading = batches.MoveNext() ? LoadBatch(batches.Current, assemblers[0]) : null;
+        try
         {
-            using var reader = new RecipeReader(layout.RecipeOf(recipe), layout.Runs);
-            var position = reader.Offset;
-            var batch = new List<RecipeEntry>();
-            var batchBytes = 0L;
-            var more = true;
-            while (more)
+            for (var k = 0; loading is not null; k++)
             {
-                more = reader.TryRead(out var entry);
-                if (more)
-                {
-                    batch.Add(entry);
-                    batchBytes += entry.Length;
-                    if (batchBytes < BatchBytes) continue;
-                }
-                await foreach (var piece in Assemble(batch, assembler, buffers, position))
+                var (batch, views) = await loading;
+                // The other assembler finished its batch in the last round: it may load the next one now.
+                loading = batches.MoveNext() ? LoadBatch(batches.Current, assemblers[(k + 1) % 2]) : null;
+                foreach (var piece in Assemble(batch, views, assemblers[k % 2], buffers))
                     yield return piece;
-                position += batchBytes;
-                batch.Clear();
-                batchBytes = 0;
                 cancellation.ThrowIfCancellationRequested();
             }
-            digest.AppendData(reader.Finish());
+        }
+        finally
+        {
+            // A batch still loading uses an assembler that is about to be disposed.
+            if (loading is not null) await loading.ContinueWith(_ => { }, TaskScheduler.Default);
         }
         if (Convert.ToHexStringLower(digest.GetHashAndReset()) != manifest.Image.Digest)
             throw new InvalidDataException($"the recipes of '{image}' do not match its recorded digest; run verify");
     }
 
-    private static async IAsyncEnumerable<RestoredPiece> Assemble(List<RecipeEntry> batch, ChunkAssembler assembler, PieceBuffers buffers, long position)
+    /// <summary>The recipes' entries in batches of about <see cref="BatchBytes"/>; each recipe is added to
+    /// <paramref name="digest"/> once read to its end.</summary>
+    private IEnumerable<RecipeBatch> Batches(IEnumerable<string> recipes, IncrementalHash digest)
     {
-        var data = batch.Where(e => !e.IsZero).Select(e => e.Fingerprint).Distinct().ToArray();
-        var views = data.Length > 0 ? await assembler.Load(data) : null;
+        foreach (var recipe in recipes)
+        {
+            using var reader = new RecipeReader(layout.RecipeOf(recipe), layout.Runs);
+            var position = reader.Offset;
+            var batch = new List<RecipeEntry>();
+            var batchBytes = 0L;
+            while (reader.TryRead(out var entry))
+            {
+                batch.Add(entry);
+                batchBytes += entry.Length;
+                if (batchBytes < BatchBytes) continue;
+                yield return new RecipeBatch(batch, position);
+                position += batchBytes;
+                (batch, batchBytes) = ([], 0);
+            }
+            if (batch.Count > 0) yield return new RecipeBatch(batch, position);
+            digest.AppendData(reader.Finish());
+        }
+    }
+
+    private static Task<(RecipeBatch Batch, IReadOnlyDictionary<Fingerprint, IndexEntryView>? Views)> LoadBatch(RecipeBatch batch, ChunkAssembler assembler) =>
+        Task.Run(async () =>
+        {
+            var data = batch.Entries.Where(e => !e.IsZero).Select(e => e.Fingerprint).Distinct().ToArray();
+            return (batch, data.Length > 0 ? await assembler.Load(data) : null);
+        });
+
+    private static IEnumerable<RestoredPiece> Assemble(RecipeBatch recipeBatch, IReadOnlyDictionary<Fingerprint, IndexEntryView>? views,
+        ChunkAssembler assembler, PieceBuffers buffers)
+    {
+        var (batch, position) = recipeBatch;
         var i = 0;
         long zeros = 0;
         while (i < batch.Count)
@@ -187,6 +217,9 @@ internal sealed class PieceBuffers(int size)
 
     public byte[] Next() => _buffers[_next++ % _buffers.Length];
 }
+
+/// <summary>Recipe entries in order, the first at <see cref="Position"/> of the image.</summary>
+internal readonly record struct RecipeBatch(List<RecipeEntry> Entries, long Position);
 
 /// <summary>A run of restored bytes at an offset of the image, after <see cref="ZerosBefore"/> bytes of zeros.</summary>
 public readonly record struct RestoredPiece(long Offset, ReadOnlyMemory<byte> Data, long ZerosBefore);
