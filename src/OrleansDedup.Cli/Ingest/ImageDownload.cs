@@ -21,7 +21,8 @@ public static class ImageDownload
                 // Sized first, as a hole: a file system that cannot hold the image refuses before anything is read.
                 SetLength(output, info.Size, path, info.Name);
                 var position = 0L;
-                await foreach (var chunk in client.GetGrain<IStoreOperationsGrain>(Random.Shared.NextInt64()).Restore(info.Name).WithCancellation(cancellation))
+                var chunks = client.GetGrain<IStoreOperationsGrain>(Random.Shared.NextInt64()).Restore(info.Name).WithBatchSize(RestoreChunk.PerMessage);
+                await foreach (var chunk in chunks.WithCancellation(cancellation))
                 {
                     output.Position = chunk.Offset;
                     output.Write(chunk.Data);

@@ -8,14 +8,12 @@ namespace OrleansDedup.Grains.Maintenance;
 [Orleans.Placement.PreferLocalPlacement]
 public sealed class StoreOperationsGrain(ImageRestorer restorer, StoreVerifier verifier, StoreStatistics statistics) : Grain, IStoreOperationsGrain
 {
-    private const int PieceBytes = 4 << 20;
-
     public async IAsyncEnumerable<RestoreChunk> Restore(string image)
     {
         await foreach (var piece in restorer.Read(image))
         {
-            for (var at = 0; at < piece.Data.Length; at += PieceBytes)
-                yield return new RestoreChunk(piece.Offset + at, piece.Data.Slice(at, Math.Min(PieceBytes, piece.Data.Length - at)).ToArray());
+            for (var at = 0; at < piece.Data.Length; at += RestoreChunk.MaxBytes)
+                yield return new RestoreChunk(piece.Offset + at, piece.Data.Slice(at, Math.Min(RestoreChunk.MaxBytes, piece.Data.Length - at)).ToArray());
         }
     }
 
