@@ -103,11 +103,13 @@ public sealed class ShardIndex : IDisposable
         }
     }
 
-    /// <summary>Flushes and closes the journal, and leaves the shard's <see cref="ShardSummary"/> beside it.</summary>
+    /// <summary>Flushes and closes the journal, and leaves the shard's <see cref="ShardSummary"/> beside it. A shard that
+    /// was only read (a restore, a verify) keeps the summary it found: a read-only command writes nothing.</summary>
     public void Dispose()
     {
         _journal.Dispose();
-        ShardSummary.Write(_directory, _shard, Counts());
+        var counts = Counts();
+        if (ShardSummary.TryRead(_directory, _shard) != counts) ShardSummary.Write(_directory, _shard, counts);
     }
 
     private void Append(int length) => _journal.Append(_record.AsSpan(0, length));

@@ -95,6 +95,24 @@ public sealed class ShardIndexTests : IDisposable
         Assert.Equal(49, ShardSummary.TryRead(_temp.Path, 3)!.Value.Chunks);
     }
 
+    [Fact]
+    public void A_shard_only_read_leaves_its_summary_as_it_found_it()
+    {
+        using (var index = new ShardIndex(_temp.Path, 5))
+            Insert(index, Enumerable.Range(0, 20).Select(Entry).ToArray());
+        var summary = new FileInfo(Path.Combine(_temp.Path, ShardIndex.JournalName(5) + ".summary"));
+        var written = summary.LastWriteTimeUtc;
+        File.SetLastWriteTimeUtc(summary.FullName, written.AddHours(-1));
+
+        using (var index = new ShardIndex(_temp.Path, 5))
+            Assert.True(index.TryGet(Entry(7).Fingerprint, out _));
+        Assert.Equal(written.AddHours(-1), File.GetLastWriteTimeUtc(summary.FullName));
+
+        using (var index = new ShardIndex(_temp.Path, 5))
+            Insert(index, [Entry(20)]);
+        Assert.Equal(21, ShardSummary.TryRead(_temp.Path, 5)!.Value.Chunks);
+    }
+
     /// <summary>Whether each entry was added (false: the shard held it already).</summary>
     private static bool[] Insert(ShardIndex index, (Fingerprint Fingerprint, ChunkLocation Location)[] entries) =>
         entries.Select(e => index.TryAdd(e.Fingerprint, e.Location, null)).ToArray();
