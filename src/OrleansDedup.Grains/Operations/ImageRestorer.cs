@@ -61,7 +61,7 @@ public sealed class ImageRestorer(IStoreView view, ChunkStore store, StoreLayout
         {
             try
             {
-                await foreach (var piece in Read(image, stop.Token))
+                await foreach (var piece in Read(image, stop.Token, loadOnThreadPool: true))
                     await pieces.Writer.WriteAsync(piece, stop.Token);
                 pieces.Writer.Complete();
             }
@@ -104,7 +104,11 @@ public sealed class ImageRestorer(IStoreView view, ChunkStore store, StoreLayout
     /// before then. The enumeration throws at the end if the recipes do not match the image digest, so only a complete
     /// enumeration is a good restore.
     /// </summary>
-    public async IAsyncEnumerable<RestoredPiece> Read(string image, [EnumeratorCancellation] CancellationToken cancellation = default)
+    /// <param name="loadOnThreadPool">Loads on the thread pool, beside the caller. Off, the load runs in the caller's
+    /// context whenever the caller waits: a grain's index look-ups then stay grain-to-grain calls, and a silo that
+    /// streams the image to a client (whose wire is the bottleneck) gains nothing from another thread.</param>
+    public async IAsyncEnumerable<RestoredPiece> Read(string image, [EnumeratorCancellation] CancellationToken cancellation = default,
+        bool loadOnThreadPool = false)
     {
         var manifest = await view.GetManifest(image)
             ?? throw new IngestException(IngestErrorKind.BadInput, $"there is no image named '{image}'; see `list`");
@@ -114,14 +118,14 @@ public sealed class ImageRestorer(IStoreView view, ChunkStore store, StoreLayout
         var buffers = new PieceBuffers(BatchBytes + (1 << 20));
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var batches = Batches(manifest.SegmentRecipes, digest).GetEnumerator();
-        var loading = batches.MoveNext() ? LoadBatch(batches.Current, assemblers[0]) : null;
+        var loading = batches.MoveNext() ? LoadBatch(batches.Current, assemblers[0], loadOnThreadPool) : null;
         try
         {
             for (var k = 0; loading is not null; k++)
             {
                 var (batch, views) = await loading;
                 // The other assembler finished its batch in the last round: it may load the next one now.
-                loading = batches.MoveNext() ? LoadBatch(batches.Current, assemblers[(k + 1) % 2]) : null;
+                loading = batches.MoveNext() ? LoadBatch(batches.Current, assemblers[(k + 1) % 2], loadOnThreadPool) : null;
                 foreach (var piece in Assemble(batch, views, assemblers[k % 2], buffers))
                     yield return piece;
                 cancellation.ThrowIfCancellationRequested();
@@ -160,12 +164,15 @@ public sealed class ImageRestorer(IStoreView view, ChunkStore store, StoreLayout
         }
     }
 
-    private static Task<(RecipeBatch Batch, IReadOnlyDictionary<Fingerprint, IndexEntryView>? Views)> LoadBatch(RecipeBatch batch, ChunkAssembler assembler) =>
-        Task.Run(async () =>
-        {
-            var data = batch.Entries.Where(e => !e.IsZero).Select(e => e.Fingerprint).Distinct().ToArray();
-            return (batch, data.Length > 0 ? await assembler.Load(data) : null);
-        });
+    private static Task<(RecipeBatch Batch, IReadOnlyDictionary<Fingerprint, IndexEntryView>? Views)> LoadBatch(
+        RecipeBatch batch, ChunkAssembler assembler, bool onThreadPool)
+    {
+        var data = batch.Entries.Where(e => !e.IsZero).Select(e => e.Fingerprint).Distinct().ToArray();
+        return onThreadPool ? Task.Run(Load) : Load();
+
+        async Task<(RecipeBatch, IReadOnlyDictionary<Fingerprint, IndexEntryView>?)> Load() =>
+            (batch, data.Length > 0 ? await assembler.Load(data) : null);
+    }
 
     private static IEnumerable<RestoredPiece> Assemble(RecipeBatch recipeBatch, IReadOnlyDictionary<Fingerprint, IndexEntryView>? views,
         ChunkAssembler assembler, PieceBuffers buffers)
