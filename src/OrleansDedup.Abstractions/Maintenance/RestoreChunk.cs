@@ -8,5 +8,5 @@ public sealed record RestoreChunk([property: Id(0)] long Offset, [property: Id(1
 
     /// <summary>Chunks a reader takes per message (<c>WithBatchSize</c>): Orleans sends up to 100 results at once when
     /// they are ready, and refuses a message over 100 MiB, after which the reader would wait out its timeout.</summary>
-    public const int PerMessage = 8;
+    public const int PerMessage = 16;
 }
