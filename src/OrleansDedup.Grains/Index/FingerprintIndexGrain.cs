@@ -27,6 +27,9 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
     /// It is also how soon a waiter sees that the cluster declared an owner's silo dead.</summary>
     private static readonly TimeSpan ClaimWaitSlice = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a new activation waits for the one it replaces (on a silo that is stopping) to close the journal.</summary>
+    private static readonly TimeSpan JournalReleaseWait = TimeSpan.FromSeconds(10);
+
     private Guid _epoch = Guid.NewGuid();
     private ShardIndex _index = null!;
     private ShardClaims _claims = null!;
@@ -37,9 +40,9 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
 
     private int Shard => (int)this.GetPrimaryKeyLong();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _index = new ShardIndex(layout.Index, Shard);
+        _index = await ShardIndex.OpenAsync(layout.Index, Shard, JournalReleaseWait, cancellationToken);
         _claims = new ShardClaims(_index, options.Value.ClaimTimeout, TimeProvider.System,
             owner => membership.CurrentSnapshot.GetSiloStatus(owner) == SiloStatus.Dead);
         if (_handedOver is not null) _claims.Import(_handedOver);
@@ -47,7 +50,6 @@ public sealed class FingerprintIndexGrain(StoreLayout layout, ILocalSiloDetails 
         if (_movedIn) metrics.ShardMovedIn();
         var period = options.Value.ShardRebalanceInterval;
         this.RegisterGrainTimer(CheckPlacement, new GrainTimerCreationOptions(period, period) { KeepAlive = false });
-        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -22,9 +22,36 @@ public sealed class ShardIndex : IDisposable
         Directory.CreateDirectory(directory);
         (_directory, _shard) = (directory, shard);
         _journal = new RecordJournal(directory, JournalName(shard));
-        _journal.Load(record => ShardRecord.Apply(record, _entries));
+        try
+        {
+            _journal.Load(record => ShardRecord.Apply(record, _entries));
+        }
+        catch
+        {
+            _journal.Dispose();
+            throw;
+        }
         foreach (var entry in _entries.Values)
             if (entry.Pieces is null) CountLive(entry.Location, +1);
+    }
+
+    /// <summary>Opens the shard once its journal is free. A shard that moves when its silo stops may start on the new silo
+    /// before the activation it replaces has closed the journal, which that one does within moments. Still refused after
+    /// <paramref name="wait"/>, the last refusal is thrown.</summary>
+    public static async Task<ShardIndex> OpenAsync(string directory, int shard, TimeSpan wait, CancellationToken cancellation = default)
+    {
+        var until = DateTime.UtcNow + wait;
+        while (true)
+        {
+            try
+            {
+                return new ShardIndex(directory, shard);
+            }
+            catch (IOException) when (DateTime.UtcNow < until)
+            {
+                await Task.Delay(100, cancellation);
+            }
+        }
     }
 
     public static string JournalName(int shard) => $"shard-{shard:D4}";

@@ -113,6 +113,27 @@ public sealed class ShardIndexTests : IDisposable
         Assert.Equal(21, ShardSummary.TryRead(_temp.Path, 5)!.Value.Chunks);
     }
 
+    [Fact]
+    public async Task Opening_a_shard_waits_for_the_holder_of_its_journal_to_let_go()
+    {
+        var held = new ShardIndex(_temp.Path, 6);
+        Insert(held, Enumerable.Range(0, 10).Select(Entry).ToArray());
+        var opening = ShardIndex.OpenAsync(_temp.Path, 6, TimeSpan.FromSeconds(30));
+        await Task.Delay(300);
+        Assert.False(opening.IsCompleted);
+
+        held.Dispose();
+        using var index = await opening.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(10, index.Count);
+    }
+
+    [Fact]
+    public async Task A_journal_held_past_the_wait_is_refused()
+    {
+        using var held = new ShardIndex(_temp.Path, 7);
+        await Assert.ThrowsAsync<IOException>(() => ShardIndex.OpenAsync(_temp.Path, 7, TimeSpan.FromMilliseconds(300)));
+    }
+
     /// <summary>Whether each entry was added (false: the shard held it already).</summary>
     private static bool[] Insert(ShardIndex index, (Fingerprint Fingerprint, ChunkLocation Location)[] entries) =>
         entries.Select(e => index.TryAdd(e.Fingerprint, e.Location, null)).ToArray();
