@@ -18,8 +18,7 @@ public sealed class ImageRestorerTests
     {
         using var temp = new TempDirectory();
         await using var grid = await Grid.StartAsync(temp.Data, silos: 1);
-        var image = TestImages.Disk(seed: 77, Size);
-        await grid.IngestOk("x", TestImages.Write(temp.File("x.img"), image), ChunkingStrategy.Fixed);
+        var image = await IngestDisk(grid, temp, seed: 77);
         var restorer = grid.Service<ImageRestorer>();
 
         await restorer.Restore("x", temp.File("x.restored"));
@@ -40,8 +39,7 @@ public sealed class ImageRestorerTests
     {
         using var temp = new TempDirectory();
         await using var grid = await Grid.StartAsync(temp.Data, silos: 1);
-        var image = TestImages.Disk(seed: 78, Size);
-        await grid.IngestOk("x", TestImages.Write(temp.File("x.img"), image), ChunkingStrategy.Fixed);
+        var image = await IngestDisk(grid, temp, seed: 78);
         var restorer = grid.Service<ImageRestorer>();
 
         using var cancel = new CancellationTokenSource();
@@ -56,6 +54,14 @@ public sealed class ImageRestorerTests
 
         await restorer.Restore("x", temp.File("x.restored"));
         TestImages.AssertSameBytes(image, temp.File("x.restored"));
+    }
+
+    /// <summary>Ingests a disk-like image of six and a half restore batches, holes included, as "x".</summary>
+    private static async Task<byte[]> IngestDisk(Grid grid, TempDirectory temp, int seed)
+    {
+        var image = TestImages.Disk(seed, Size);
+        await grid.IngestOk("x", TestImages.Write(temp.File("x.img"), image), ChunkingStrategy.Fixed);
+        return image;
     }
 
     /// <summary>The fingerprint of the image's last 4 KiB block that is not all zeros (the fixed strategy's chunks).</summary>
