@@ -81,6 +81,8 @@ public class DockerfileTests
         var copied = CopySources().SelectMany(a => a[..^1]).Select(s => s.TrimEnd('/')).ToHashSet();
         Assert.Contains("Directory.Packages.props", copied);
         Assert.Contains("Directory.Build.props", copied);
+        // Without it the published silo runs with the runtime's default JIT tiering and no cross-module generics.
+        Assert.Contains("Directory.Build.targets", copied);
         foreach (var project in ProjectClosure(HostProject))
         {
             Assert.True(copied.Contains(project), $"{project} is referenced by the host but not copied before the restore");
