@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace OrleansDedup.Cli.Rendering;
 
 /// <summary>Progress bars for long work, one per image; silent under --json or when output is redirected. An image's bar
-/// pulses until the grid first reports on it.</summary>
+/// pulses until the grid first reports bytes of it done, or its end.</summary>
 public static class ProgressView
 {
     public static async Task<T> Run<T>(bool json, IReadOnlyList<ImageSource> sources, Func<Action<int, IngestStatus>, Task<T>> work)
@@ -21,9 +21,12 @@ public static class ProgressView
                 ctx.Refresh();
                 result = await work((i, status) =>
                 {
-                    tasks[i].IsIndeterminate = false;
+                    var first = tasks[i].IsIndeterminate && (status.BytesDone > 0 || status.State != IngestState.Running);
+                    if (first) tasks[i].IsIndeterminate = false;
                     if (status.BytesTotal > 0) tasks[i].MaxValue = status.BytesTotal;
                     tasks[i].Value = status.State == IngestState.Running ? status.BytesDone : tasks[i].MaxValue;
+                    // The first bytes are drawn at once, not at the next of the bars' 100 ms refreshes.
+                    if (first) ctx.Refresh();
                 });
             });
         return result;
