@@ -18,6 +18,8 @@ public sealed class DedupOptionsValidator : IValidateOptions<DedupOptions>
         if (o.SegmentSize < block || o.SegmentSize % block != 0) return $"The segment size must be a positive multiple of {block} bytes.";
         if (o.BatchSize < block || o.BatchSize % block != 0 || o.BatchSize > 64 << 20)
             return $"The batch size must be a multiple of {block} bytes, at most 64 MiB.";
+        if (o.MaxParallelSegments < 1) return "The segments processed at once per image must be at least 1.";
+        if (o.MaxSegmentsPerSilo < 1) return "The segments processed at once per silo must be at least 1.";
         if (o.ShardRebalanceInterval <= TimeSpan.Zero) return "The shard rebalance interval must be positive.";
         if (o.ClaimTimeout <= TimeSpan.Zero) return "The claim timeout must be positive.";
         if (o.RabinMaxSize > o.BatchSize) return "The Rabin maximum chunk size must not exceed the batch size.";

@@ -4,6 +4,7 @@ using Orleans.Configuration;
 using OrleansDedup.Abstractions.Serialization;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
+using OrleansDedup.Grains.Pipeline;
 using OrleansDedup.Grains.Placement;
 using OrleansDedup.Sql;
 using OrleansDedup.Storage.Packs;
@@ -55,6 +56,7 @@ public static class SiloBuilderExtensions
         });
         silo.Services.AddSingleton(sp => new DedupMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ChunkStore>()));
         silo.Services.AddSingleton<IndexRouter>();
+        silo.Services.AddSingleton<SegmentSlots>();
         silo.Services.AddPlacementDirector<ShardPlacementStrategy, ShardPlacementDirector>();
         silo.Services.AddSingleton<IStoreView, GridStoreView>();
         silo.Services.AddSingleton<ImageRestorer>();

@@ -9,7 +9,9 @@ namespace OrleansDedup.Grains.Pipeline;
 
 /// <summary>Deduplicates one segment of one ingest; the work itself is in <see cref="SegmentDeduplicator"/>.</summary>
 [Orleans.Placement.ActivationCountBasedPlacement]
-public sealed class SegmentGrain(ChunkStore store, IndexRouter index, DedupMetrics metrics, IOptions<DedupOptions> options, StoreLayout layout, ILocalSiloDetails silo)
+public sealed class SegmentGrain(
+    ChunkStore store, IndexRouter index, DedupMetrics metrics, IOptions<DedupOptions> options, StoreLayout layout, ILocalSiloDetails silo,
+    SegmentSlots slots)
     : Grain, ISegmentGrain
 {
     private readonly CancellationTokenSource _cancel = new();
@@ -19,10 +21,18 @@ public sealed class SegmentGrain(ChunkStore store, IndexRouter index, DedupMetri
         try
         {
             var image = GrainFactory.GetGrain<IImageGrain>(work.ImageName);
-            var deduplicator = new SegmentDeduplicator(store, index, metrics, options.Value, layout, work, silo.SiloAddress,
-                bytes => image.ReportProgress(bytes).Ignore(), _cancel.Token);
-            var result = await deduplicator.Run();
-            return result with { Silo = silo.SiloAddress.ToString() };
+            await slots.Enter(_cancel.Token);
+            try
+            {
+                var deduplicator = new SegmentDeduplicator(store, index, metrics, options.Value, layout, work, silo.SiloAddress,
+                    bytes => image.ReportProgress(bytes).Ignore(), _cancel.Token);
+                var result = await deduplicator.Run();
+                return result with { Silo = silo.SiloAddress.ToString() };
+            }
+            finally
+            {
+                slots.Leave();
+            }
         }
         finally
         {

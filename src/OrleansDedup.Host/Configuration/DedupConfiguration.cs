@@ -14,7 +14,7 @@ public static class DedupConfiguration
     /// <summary>The keys a dedup setting the validator refuses may come from, for the error line.</summary>
     private static readonly string[] Keys =
         [nameof(DedupOptions.ShardCount), nameof(DedupOptions.SegmentSize), nameof(DedupOptions.BatchSize),
-         nameof(DedupOptions.ShardRebalanceSeconds), nameof(DedupOptions.ClaimTimeoutSeconds)];
+         nameof(DedupOptions.MaxParallelSegments), nameof(DedupOptions.MaxSegmentsPerSilo), nameof(DedupOptions.ShardRebalanceSeconds), nameof(DedupOptions.ClaimTimeoutSeconds)];
 
     /// <summary>Binds the options to the host's section; the catalog lives in PostgreSQL when the cluster does.</summary>
     public static void Bind(OptionsBuilder<DedupOptions> options, IConfiguration configuration, SiloHostOptions host) => options

@@ -17,6 +17,8 @@ public sealed class DedupOptionsValidatorTests
     [InlineData(nameof(DedupOptions.ShardCount), "shard count")]
     [InlineData(nameof(DedupOptions.SegmentSize), "segment size")]
     [InlineData(nameof(DedupOptions.BatchSize), "batch size")]
+    [InlineData(nameof(DedupOptions.MaxParallelSegments), "per image")]
+    [InlineData(nameof(DedupOptions.MaxSegmentsPerSilo), "per silo")]
     [InlineData(nameof(DedupOptions.ShardRebalanceSeconds), "rebalance interval")]
     [InlineData(nameof(DedupOptions.ClaimTimeoutSeconds), "claim timeout")]
     [InlineData(nameof(DedupOptions.RabinWindowSize), "WindowSize")]
@@ -30,6 +32,8 @@ public sealed class DedupOptionsValidatorTests
             case nameof(DedupOptions.ShardCount): options.ShardCount = 0; break;
             case nameof(DedupOptions.SegmentSize): options.SegmentSize = 4097; break;
             case nameof(DedupOptions.BatchSize): options.BatchSize = 128 << 20; break;
+            case nameof(DedupOptions.MaxParallelSegments): options.MaxParallelSegments = 0; break;
+            case nameof(DedupOptions.MaxSegmentsPerSilo): options.MaxSegmentsPerSilo = 0; break;
             case nameof(DedupOptions.ShardRebalanceSeconds): options.ShardRebalanceSeconds = 0; break;
             case nameof(DedupOptions.ClaimTimeoutSeconds): options.ClaimTimeoutSeconds = -1; break;
             case nameof(DedupOptions.RabinWindowSize): options.RabinWindowSize = 8; break;
