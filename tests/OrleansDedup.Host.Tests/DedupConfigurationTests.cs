@@ -42,13 +42,15 @@ public sealed class DedupConfigurationTests
     }
 
     [Fact]
-    public void Unset_settings_keep_the_grid_defaults()
+    public void Unset_settings_keep_the_grid_defaults_but_a_silo_batches_more()
     {
         var configuration = Configuration();
 
         var options = Load(configuration);
 
         Assert.Equal(new DedupOptions { DataDirectory = "/srv/store" }.ShardCount, options.ShardCount);
+        Assert.Equal(DedupConfiguration.SiloBatchSize, options.BatchSize);
+        Assert.True(options.BatchSize > new DedupOptions().BatchSize);
         Assert.Null(options.Compression);
         Assert.Null(options.CatalogConnectionString);
     }

@@ -30,7 +30,7 @@ public sealed class DedupOptions
     public int MaxParallelSegments { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>Segments a silo processes at once, of all its ingests together; further segments wait for a slot. Each
-    /// holds about four batches of memory; one per core and one more keep the cores busy while a segment waits on an
+    /// holds two batches and up to 16 MiB of frames being compressed; one per core and one more keep the cores busy while a segment waits on an
     /// fsync or the index (on two cores, as fast as six at once, with a sixth less peak memory).</summary>
     public int MaxSegmentsPerSilo { get; set; } = Math.Max(2, Environment.ProcessorCount) + 1;
 

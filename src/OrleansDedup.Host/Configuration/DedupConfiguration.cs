@@ -16,8 +16,16 @@ public static class DedupConfiguration
         [nameof(DedupOptions.ShardCount), nameof(DedupOptions.SegmentSize), nameof(DedupOptions.BatchSize),
          nameof(DedupOptions.MaxParallelSegments), nameof(DedupOptions.MaxSegmentsPerSilo), nameof(DedupOptions.ShardRebalanceSeconds), nameof(DedupOptions.ClaimTimeoutSeconds)];
 
-    /// <summary>Binds the options to the host's section; the catalog lives in PostgreSQL when the cluster does.</summary>
+    /// <summary>A silo's batch unless configured: four times the embedded CLI's. Each batch costs a few rounds of calls
+    /// to the index shards, which in a cluster cross the network: three silos on one 2-core machine ingested 15 images
+    /// 11-14 % faster with 32 MiB batches than with 8 MiB. The CLI keeps 8 MiB, whose calls stay in its process and whose
+    /// memory bound is tighter.</summary>
+    public const int SiloBatchSize = 32 << 20;
+
+    /// <summary>Binds the options to the host's section, over the silo's own batch size; the catalog lives in PostgreSQL
+    /// when the cluster does.</summary>
     public static void Bind(OptionsBuilder<DedupOptions> options, IConfiguration configuration, SiloHostOptions host) => options
+        .Configure(o => o.BatchSize = SiloBatchSize)
         .Bind(configuration.GetSection(SiloHostOptions.Section))
         .Configure(o => o.CatalogConnectionString = host.IsPostgreSql ? host.ConnectionString : null);
 
