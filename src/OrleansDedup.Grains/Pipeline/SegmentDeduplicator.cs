@@ -1,4 +1,3 @@
-using System.Buffers;
 using OrleansDedup.Abstractions.Index;
 using OrleansDedup.Abstractions.Segments;
 using OrleansDedup.Chunking;
@@ -39,10 +38,11 @@ internal sealed class SegmentDeduplicator(
     private RecipeWriter _recipe = null!;
     private SegmentCounts _stats;
 
-    public async Task<SegmentResult> Run()
+    /// <param name="buffers">Two buffers of at least <see cref="DedupOptions.BatchSize"/> bytes, the batch being read and
+    /// the one being stored; they are the caller's again once this returns.</param>
+    public async Task<SegmentResult> Run(byte[][] buffers)
     {
         var recipePath = layout.RecipeOf(work.RecipePath);
-        var buffers = new[] { ArrayPool<byte>.Shared.Rent(options.BatchSize), ArrayPool<byte>.Shared.Rent(options.BatchSize) };
         Task<int>? reading = null;
         var meter = metrics.StartSegment();
         try
@@ -83,10 +83,6 @@ internal sealed class SegmentDeduplicator(
             File.Delete(recipePath);
             await _claims.ReleaseAll();
             throw;
-        }
-        finally
-        {
-            foreach (var buffer in buffers) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -21,17 +21,17 @@ public sealed class SegmentGrain(
         try
         {
             var image = GrainFactory.GetGrain<IImageGrain>(work.ImageName);
-            await slots.Enter(_cancel.Token);
+            var buffers = await slots.Enter(_cancel.Token);
             try
             {
                 var deduplicator = new SegmentDeduplicator(store, index, metrics, options.Value, layout, work, silo.SiloAddress,
                     bytes => image.ReportProgress(bytes).Ignore(), _cancel.Token);
-                var result = await deduplicator.Run();
+                var result = await deduplicator.Run(buffers);
                 return result with { Silo = silo.SiloAddress.ToString() };
             }
             finally
             {
-                slots.Leave();
+                slots.Leave(buffers);
             }
         }
         finally

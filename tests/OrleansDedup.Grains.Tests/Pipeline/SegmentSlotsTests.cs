@@ -8,15 +8,16 @@ using OrleansDedup.Grains.Tests.Infrastructure;
 namespace OrleansDedup.Grains.Tests.Pipeline;
 
 /// <summary>A silo runs at most <see cref="DedupOptions.MaxSegmentsPerSilo"/> segments at once, whatever the number of
-/// ingests; the others wait their turn, and concurrent ingests that claim each other's chunks still all finish.</summary>
+/// ingests, on buffers its slots keep; the others wait their turn, and concurrent ingests that claim each other's chunks
+/// still all finish.</summary>
 public sealed class SegmentSlotsTests
 {
     [Fact]
     public async Task A_segment_past_the_limit_waits_until_one_leaves_and_a_cancelled_wait_takes_no_slot()
     {
         using var slots = new SegmentSlots(Options.Create(new DedupOptions { MaxSegmentsPerSilo = 2 }));
-        await slots.Enter(CancellationToken.None);
-        await slots.Enter(CancellationToken.None);
+        var first = await slots.Enter(CancellationToken.None);
+        var second = await slots.Enter(CancellationToken.None);
 
         using var cancel = new CancellationTokenSource();
         var cancelled = slots.Enter(cancel.Token);
@@ -28,12 +29,29 @@ public sealed class SegmentSlotsTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.False(third.IsCompleted);
 
-        slots.Leave();
+        slots.Leave(first);
         await third.WaitAsync(TimeSpan.FromSeconds(10));
         var fourth = slots.Enter(CancellationToken.None);
         Assert.False(fourth.IsCompleted);
-        slots.Leave();
+        slots.Leave(second);
         await fourth.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_slot_hands_its_two_batch_buffers_to_the_next_segment_instead_of_new_ones()
+    {
+        var options = new DedupOptions { MaxSegmentsPerSilo = 1, BatchSize = 1 << 20 };
+        using var slots = new SegmentSlots(Options.Create(options));
+
+        var buffers = await slots.Enter(CancellationToken.None);
+        Assert.Equal(2, buffers.Length);
+        Assert.All(buffers, b => Assert.True(b.Length >= options.BatchSize));
+        Assert.NotSame(buffers[0], buffers[1]);
+        slots.Leave(buffers);
+
+        var next = await slots.Enter(CancellationToken.None);
+        Assert.Same(buffers, next);
+        slots.Leave(next);
     }
 
     [Theory]
