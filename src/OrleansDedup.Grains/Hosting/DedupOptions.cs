@@ -30,8 +30,9 @@ public sealed class DedupOptions
     public int MaxParallelSegments { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>Segments a silo processes at once, of all its ingests together; further segments wait for a slot. Each
-    /// holds two batches and up to 16 MiB of frames being compressed; one per core and one more keep the cores busy while a segment waits on an
-    /// fsync or the index (on two cores, as fast as six at once, with a sixth less peak memory).</summary>
+    /// holds two batches and up to 16 MiB of frames being compressed; one per core and one more keep the cores busy
+    /// while a segment waits on an fsync or the index (on two cores, as fast as six at once, with a sixth less peak
+    /// memory).</summary>
     public int MaxSegmentsPerSilo { get; set; } = Math.Max(2, Environment.ProcessorCount) + 1;
 
     /// <summary>An ingest whose heartbeat is older than this is taken for dead (its silo was lost) by the collector.</summary>

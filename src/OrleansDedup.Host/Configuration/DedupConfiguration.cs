@@ -14,12 +14,13 @@ public static class DedupConfiguration
     /// <summary>The keys a dedup setting the validator refuses may come from, for the error line.</summary>
     private static readonly string[] Keys =
         [nameof(DedupOptions.ShardCount), nameof(DedupOptions.SegmentSize), nameof(DedupOptions.BatchSize),
-         nameof(DedupOptions.MaxParallelSegments), nameof(DedupOptions.MaxSegmentsPerSilo), nameof(DedupOptions.ShardRebalanceSeconds), nameof(DedupOptions.ClaimTimeoutSeconds)];
+         nameof(DedupOptions.MaxParallelSegments), nameof(DedupOptions.MaxSegmentsPerSilo),
+         nameof(DedupOptions.ShardRebalanceSeconds), nameof(DedupOptions.ClaimTimeoutSeconds)];
 
     /// <summary>A silo's batch unless configured: four times the embedded CLI's. Each batch costs a few rounds of calls
     /// to the index shards, which in a cluster cross the network: three silos on one 2-core machine ingested 15 images
-    /// 7 % faster (median) with 32 MiB batches than with 8 MiB. The CLI keeps 8 MiB, whose calls stay in its process and whose
-    /// memory bound is tighter.</summary>
+    /// 7 % faster (median) with 32 MiB batches than with 8 MiB. The CLI keeps 8 MiB, whose calls stay in its process
+    /// and whose memory bound is tighter.</summary>
     public const int SiloBatchSize = 32 << 20;
 
     /// <summary>Binds the options to the host's section, over the silo's own batch size; the catalog lives in PostgreSQL
