@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Storage;
 using OrleansDedup.Abstractions.Serialization;
 using OrleansDedup.Grains.Index;
 using OrleansDedup.Grains.Operations;
@@ -37,6 +38,9 @@ public static class SiloBuilderExtensions
                 // A deleted image leaves no row behind.
                 o.DeleteStateOnClear = true;
             }));
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Catalog, (sp, name) => new SingleWriterGrainStorage(
+            AdoNetGrainStorageFactory.Create(sp, (string)name!),
+            serialize: string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<DedupOptions>>().Value.CatalogConnectionString)));
         // A segment of 1 GiB on a slow disk takes longer than Orleans' default 30 s; a dead silo is still noticed
         // by membership, which fails its calls early.
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10));
