@@ -34,10 +34,12 @@ public static class ShardSummary
     /// <summary>The shard's counts from its summary, or null if there is none that matches the journal as it is.</summary>
     public static ShardCounts? TryRead(string directory, int shard)
     {
+        var path = PathOf(directory, shard);
+        if (!File.Exists(path)) return null;
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(PathOf(directory, shard));
+            bytes = File.ReadAllBytes(path);
         }
         catch (IOException)
         {

@@ -208,6 +208,8 @@ public sealed class RecordJournal : IDisposable
 
     private long ReplaySnapshot(RecordVisitor visitor)
     {
+        // A new shard has no snapshot: asked first, so that each of a fresh store's shards does not throw on start.
+        if (!File.Exists(_snapshotPath)) return 0;
         SafeFileHandle handle;
         try
         {
