@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using OrleansDedup.Grains.Hosting;
 
 namespace OrleansDedup.Cli.Hosting;
@@ -51,7 +52,23 @@ public sealed class EmbeddedGrid : IGrid
                     options.DataDirectory = dataDirectory;
                 }));
             var host = builder.Build();
-            await host.StartAsync(cancellation);
+            // The silo's start resolves its services on one thread. Meanwhile another core prepares the store (its
+            // manifest and catalog schema) and builds the serializer's codecs, which the start would wait for later.
+            // Both resolve the same singletons, so what fails here fails the start too, and is reported from there.
+            var preparing = Task.Run(() =>
+            {
+                _ = host.Services.GetRequiredService<IOptions<DedupOptions>>().Value;
+                _ = host.Services.GetRequiredService<Serializer>();
+            }, cancellation);
+            try
+            {
+                await host.StartAsync(cancellation);
+            }
+            finally
+            {
+                // The store is not let go of while it is still being prepared.
+                await preparing.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
             return new EmbeddedGrid(host, lockFile);
         }
         catch (OptionsValidationException e)
