@@ -51,9 +51,13 @@ public abstract class GridCommand<TSettings> : AsyncCommand<TSettings> where TSe
     }
 
     /// <summary>Opens the grid, runs the command on it, and logs what failed.</summary>
-    protected virtual async Task<int> Execute(TSettings settings, CancellationToken cancellation)
+    protected virtual Task<int> Execute(TSettings settings, CancellationToken cancellation) =>
+        RunOn(settings.OpenGrid(cancellation), settings, cancellation);
+
+    /// <summary>Runs the command on the grid <paramref name="opening"/> yields, closes it, and logs what failed.</summary>
+    protected async Task<int> RunOn(Task<IGrid> opening, TSettings settings, CancellationToken cancellation)
     {
-        await using var grid = await settings.OpenGrid(cancellation);
+        await using var grid = await opening;
         try
         {
             return await Run(grid, settings, cancellation);
