@@ -29,7 +29,6 @@ internal sealed class SegmentDeduplicator(
     private const int Block = DedupOptions.BlockSize;
 
     private readonly ChunkClaims _claims = new(index, silo, cancellation);
-    private readonly BatchScratch[] _scratches = [NewScratch(options), NewScratch(options)];
     private readonly RunChunker _runs = new(options.Rabin, cancellation);
     private readonly BlockGrid _grid = work.Grid is { Length: > 0 } spans ? BlockGrid.Anchored(Block, spans) : BlockGrid.Uniform(Block);
     private readonly List<int> _appended = [];
@@ -38,10 +37,11 @@ internal sealed class SegmentDeduplicator(
     private RecipeWriter _recipe = null!;
     private SegmentCounts _stats;
 
-    /// <param name="buffers">Two buffers of at least <see cref="DedupOptions.BatchSize"/> bytes, the batch being read and
-    /// the one being stored; they are the caller's again once this returns.</param>
-    public async Task<SegmentResult> Run(byte[][] buffers)
+    /// <param name="slot">The buffers and working arrays of the batch being read and of the one being stored; they are the
+    /// caller's again once this returns.</param>
+    public async Task<SegmentResult> Run(SegmentSlot slot)
     {
+        var (buffers, scratches) = (slot.Buffers, slot.Scratches);
         var recipePath = layout.RecipeOf(work.RecipePath);
         Task<int>? reading = null;
         var meter = metrics.StartSegment();
@@ -50,14 +50,14 @@ internal sealed class SegmentDeduplicator(
             using var source = new SegmentSource(work.SourcePath, work.SourceLength, work.Offset, work.Length, work.SourceRoot, work.SourceIdentity);
             using (_recipe = new RecipeWriter(recipePath, layout.Runs, work.Offset, work.Length))
             {
-                reading = Prepare(source, buffers[0], _scratches[0], 0);
+                reading = Prepare(source, buffers[0], scratches[0], 0);
                 for (long position = 0, k = 0; position < work.Length; k++)
                 {
                     var length = BatchLength(position);
                     var blocks = await reading!; // set for every position before the end
                     var next = position + length;
-                    reading = next < work.Length ? Prepare(source, buffers[(k + 1) % 2], _scratches[(k + 1) % 2], next) : null;
-                    _scratch = _scratches[k % 2];
+                    reading = next < work.Length ? Prepare(source, buffers[(k + 1) % 2], scratches[(k + 1) % 2], next) : null;
+                    _scratch = scratches[k % 2];
                     if (blocks >= 0) await StoreBatch(buffers[k % 2].AsMemory(0, length), work.Offset + position);
                     else AddZeroRun(length);
                     _stats.StoredChunkBytes = _pack?.StoredBytes ?? 0;
@@ -106,8 +106,6 @@ internal sealed class SegmentDeduplicator(
             return scratch.CutBlocks(_grid, fileOffset, buffer.AsMemory(0, length), hash: work.Mode != SegmentMode.Rabin);
         }, cancellation);
     }
-
-    private static BatchScratch NewScratch(DedupOptions options) => new(options.BatchSize, Block, Math.Min(options.RabinMinSize, Block));
 
     private void AddZeroRun(int length)
     {

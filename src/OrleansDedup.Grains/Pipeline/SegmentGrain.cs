@@ -21,17 +21,17 @@ public sealed class SegmentGrain(
         try
         {
             var image = GrainFactory.GetGrain<IImageGrain>(work.ImageName);
-            var buffers = await slots.Enter(_cancel.Token);
+            var slot = await slots.Enter(_cancel.Token);
             try
             {
                 var deduplicator = new SegmentDeduplicator(store, index, metrics, options.Value, layout, work, silo.SiloAddress,
                     bytes => image.ReportProgress(bytes).Ignore(), _cancel.Token);
-                var result = await deduplicator.Run(buffers);
+                var result = await deduplicator.Run(slot);
                 return result with { Silo = silo.SiloAddress.ToString() };
             }
             finally
             {
-                slots.Leave(buffers);
+                slots.Leave(slot);
             }
         }
         finally

@@ -8,7 +8,7 @@ using OrleansDedup.Grains.Tests.Infrastructure;
 namespace OrleansDedup.Grains.Tests.Pipeline;
 
 /// <summary>A silo runs at most <see cref="DedupOptions.MaxSegmentsPerSilo"/> segments at once, whatever the number of
-/// ingests, on buffers its slots keep; the others wait their turn, and concurrent ingests that claim each other's chunks
+/// ingests, on buffers and working arrays its slots keep; the others wait their turn, and concurrent ingests that claim each other's chunks
 /// still all finish.</summary>
 public sealed class SegmentSlotsTests
 {
@@ -38,19 +38,23 @@ public sealed class SegmentSlotsTests
     }
 
     [Fact]
-    public async Task A_slot_hands_its_two_batch_buffers_to_the_next_segment_instead_of_new_ones()
+    public async Task A_slot_hands_its_batch_buffers_and_working_arrays_to_the_next_segment_instead_of_new_ones()
     {
         var options = new DedupOptions { MaxSegmentsPerSilo = 1, BatchSize = 1 << 20 };
         using var slots = new SegmentSlots(Options.Create(options));
 
-        var buffers = await slots.Enter(CancellationToken.None);
+        var slot = await slots.Enter(CancellationToken.None);
+        var (buffers, scratches) = (slot.Buffers, slot.Scratches);
         Assert.Equal(2, buffers.Length);
         Assert.All(buffers, b => Assert.True(b.Length >= options.BatchSize));
         Assert.NotSame(buffers[0], buffers[1]);
-        slots.Leave(buffers);
+        Assert.Equal(2, scratches.Length);
+        Assert.NotSame(scratches[0], scratches[1]);
+        slots.Leave(slot);
 
         var next = await slots.Enter(CancellationToken.None);
-        Assert.Same(buffers, next);
+        Assert.Same(buffers, next.Buffers);
+        Assert.Same(scratches, next.Scratches);
         slots.Leave(next);
     }
 
