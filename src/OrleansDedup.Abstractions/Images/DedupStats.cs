@@ -1,6 +1,7 @@
 namespace OrleansDedup.Abstractions.Images;
 
-/// <summary>What deduplication did with an image (or a segment, or everything): counts by chunk kind and sizes.</summary>
+/// <summary>What deduplication did with an image (or a segment, or everything): counts by chunk kind and sizes, and the
+/// bytes it fingerprinted.</summary>
 [GenerateSerializer, Immutable]
 public sealed record DedupStats(
     [property: Id(0)] long ZeroChunks,
@@ -11,7 +12,8 @@ public sealed record DedupStats(
     [property: Id(5)] long NewBytes,
     [property: Id(6)] long StoredChunkBytes,
     [property: Id(7)] long IndexEntriesAdded,
-    [property: Id(8)] long RecipeBytes)
+    [property: Id(8)] long RecipeBytes,
+    [property: Id(9)] long HashedBytes = 0)
 {
     public static readonly DedupStats Empty = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
@@ -28,5 +30,6 @@ public sealed record DedupStats(
     public static DedupStats operator +(DedupStats a, DedupStats b) => new(
         a.ZeroChunks + b.ZeroChunks, a.DuplicateChunks + b.DuplicateChunks, a.NewChunks + b.NewChunks,
         a.ZeroBytes + b.ZeroBytes, a.DuplicateBytes + b.DuplicateBytes, a.NewBytes + b.NewBytes,
-        a.StoredChunkBytes + b.StoredChunkBytes, a.IndexEntriesAdded + b.IndexEntriesAdded, a.RecipeBytes + b.RecipeBytes);
+        a.StoredChunkBytes + b.StoredChunkBytes, a.IndexEntriesAdded + b.IndexEntriesAdded, a.RecipeBytes + b.RecipeBytes,
+        a.HashedBytes + b.HashedBytes);
 }

@@ -16,6 +16,10 @@ public struct SegmentCounts
 
     public long NewBytes { readonly get; private set; }
 
+    /// <summary>Bytes fingerprinted: the non-zero blocks, and the chunks content-defined chunking cut (the adaptive
+    /// method's residue is fingerprinted twice, as blocks and as chunks).</summary>
+    public long HashedBytes { readonly get; private set; }
+
     /// <summary>What the segment's pack holds so far, compressed and framed.</summary>
     public long StoredChunkBytes { readonly get; set; }
 
@@ -29,6 +33,8 @@ public struct SegmentCounts
         ZeroChunks += (length + blockSize - 1) / blockSize;
         ZeroBytes += length;
     }
+
+    public void Hashed(int length) => HashedBytes += length;
 
     public void Duplicate(int length)
     {

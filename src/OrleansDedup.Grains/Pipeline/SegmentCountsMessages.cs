@@ -8,5 +8,5 @@ internal static class SegmentCountsMessages
 {
     public static DedupStats ToStats(this in SegmentCounts counts) => new(
         counts.ZeroChunks, counts.DuplicateChunks, counts.NewChunks, counts.ZeroBytes, counts.DuplicateBytes, counts.NewBytes,
-        counts.StoredChunkBytes, counts.IndexEntriesAdded, counts.RecipeBytes);
+        counts.StoredChunkBytes, counts.IndexEntriesAdded, counts.RecipeBytes, counts.HashedBytes);
 }

@@ -139,6 +139,7 @@ internal sealed class SegmentDeduplicator(
                 AddZeroRun(length);
                 continue;
             }
+            _stats.Hashed(length);
             _recipe.AddData(length, s.BlockFingerprint(b), containerOwn: _grid.IsMetadata(fileOffset + s.Start(b)));
             var position = s.BlockDistinct(b);
             if (known[position] || distinct.FirstOccurrence(position) != b) _stats.Duplicate(length);
@@ -219,10 +220,12 @@ internal sealed class SegmentDeduplicator(
         }
     }
 
-    /// <summary>A chunk is new where the segment stored it: the first occurrence in the batch of one it claimed.</summary>
+    /// <summary>A chunk is new where the segment stored it: the first occurrence in the batch of one it claimed. Every chunk
+    /// the batch was cut into was fingerprinted.</summary>
     private void CountChunk(bool[] known, int k)
     {
         var length = _scratch.Chunk(k).Length;
+        _stats.Hashed(length);
         var position = _scratch.ChunkDistinct(k);
         if (known[position] || _scratch.DistinctChunks.FirstOccurrence(position) != k) _stats.Duplicate(length);
         else _stats.New(length);
