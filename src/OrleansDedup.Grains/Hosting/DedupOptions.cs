@@ -18,6 +18,9 @@ public sealed class DedupOptions
     /// SQLite file in the data directory (the embedded default). The schema must exist: see PostgreSqlSchema.</summary>
     public string? CatalogConnectionString { get; set; }
 
+    /// <summary>Whether the catalog is the data directory's SQLite file, having no <see cref="CatalogConnectionString"/>.</summary>
+    public bool CatalogOnSqlite => string.IsNullOrWhiteSpace(CatalogConnectionString);
+
     public int ShardCount { get; set; } = 16;
 
     /// <summary>Images at least this large are split into segments of this size (the last may be shorter).</summary>

@@ -30,17 +30,17 @@ public static class SiloBuilderExtensions
         silo.AddAdoNetGrainStorage(StorageNames.Catalog, (OptionsBuilder<AdoNetGrainStorageOptions> storage) =>
             storage.Configure<IOptions<DedupOptions>>((o, dedup) =>
             {
-                var postgres = !string.IsNullOrWhiteSpace(dedup.Value.CatalogConnectionString);
-                o.Invariant = postgres ? PostgreSqlSchema.Invariant : SqliteGrainStorageSchema.Invariant;
-                o.ConnectionString = postgres
-                    ? dedup.Value.CatalogConnectionString
-                    : SqliteGrainStorageSchema.ConnectionString(new StoreLayout(dedup.Value.DataDirectory).CatalogDatabase);
+                var sqlite = dedup.Value.CatalogOnSqlite;
+                o.Invariant = sqlite ? SqliteGrainStorageSchema.Invariant : PostgreSqlSchema.Invariant;
+                o.ConnectionString = sqlite
+                    ? SqliteGrainStorageSchema.ConnectionString(new StoreLayout(dedup.Value.DataDirectory).CatalogDatabase)
+                    : dedup.Value.CatalogConnectionString;
                 // A deleted image leaves no row behind.
                 o.DeleteStateOnClear = true;
             }));
         silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Catalog, (sp, name) => new SingleWriterGrainStorage(
             AdoNetGrainStorageFactory.Create(sp, (string)name!),
-            serialize: string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<DedupOptions>>().Value.CatalogConnectionString)));
+            serialize: sp.GetRequiredService<IOptions<DedupOptions>>().Value.CatalogOnSqlite));
         // A segment of 1 GiB on a slow disk takes longer than Orleans' default 30 s; a dead silo is still noticed
         // by membership, which fails its calls early.
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10));
@@ -76,7 +76,7 @@ public static class SiloBuilderExtensions
         if (DedupOptionsValidator.Problem(options) is not null) return;
         var layout = new StoreLayout(options.DataDirectory);
         StoreManifest.Reconcile(layout, options);
-        if (string.IsNullOrWhiteSpace(options.CatalogConnectionString))
+        if (options.CatalogOnSqlite)
             SqliteGrainStorageSchema.EnsureCreated(SqliteGrainStorageSchema.ConnectionString(layout.CatalogDatabase));
     }
 }
