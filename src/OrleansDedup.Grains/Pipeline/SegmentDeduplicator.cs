@@ -48,7 +48,7 @@ internal sealed class SegmentDeduplicator(
         try
         {
             using var source = new SegmentSource(work.SourcePath, work.SourceLength, work.Offset, work.Length, work.SourceRoot, work.SourceIdentity);
-            using (_recipe = new RecipeWriter(recipePath, layout.Runs, work.Offset, work.Length))
+            await using (_recipe = new RecipeWriter(recipePath, layout.Runs, work.Offset, work.Length))
             {
                 reading = Prepare(source, buffers[0], scratches[0], 0);
                 for (long position = 0, k = 0; position < work.Length; k++)
@@ -69,7 +69,7 @@ internal sealed class SegmentDeduplicator(
                 source.CheckLength();
                 _pack?.Dispose();
                 _stats.StoredChunkBytes = _pack?.StoredBytes ?? 0;
-                var digest = _recipe.Complete();
+                var digest = await _recipe.Complete();
                 _stats.RecipeBytes = _recipe.Bytes;
                 meter.Complete(succeeded: true);
                 return new SegmentResult(work.Index, _stats.ToStats(), digest, "");

@@ -28,6 +28,17 @@ public sealed class RecipeRuns(string directory)
         return run.Length;
     }
 
+    /// <summary>Stores a run unless it is there already, as <see cref="Add"/> does, but makes it durable and names it in
+    /// the background (<see cref="DurableFile.WriteInBackground"/>); null when it was there. Meanwhile another writer of
+    /// the same run stores its own copy: the copies are identical, and the last rename wins.</summary>
+    public Task? AddInBackground(in Fingerprint id, ReadOnlySpan<byte> run)
+    {
+        var path = PathOf(id);
+        if (File.Exists(path)) return null;
+        System.IO.Directory.CreateDirectory(Directory);
+        return DurableFile.WriteInBackground(path, run);
+    }
+
     public void Sync() => DurableFile.SyncDirectory(Directory);
 
     /// <summary>The run's bytes, checked against its id.</summary>

@@ -7,8 +7,9 @@ namespace OrleansDedup.Storage.Recipes;
 
 /// <summary>Builds a segment's recipe while it is being deduplicated (<see cref="RecipeFormat"/>): whole-block data entries
 /// go into runs, stored as each run ends; the other entries and the run list are kept until <see cref="Complete"/>
-/// writes the recipe file. The segment digest is computed as the entries come.</summary>
-public sealed class RecipeWriter : IDisposable
+/// writes the recipe file. The segment digest is computed as the entries come. A run is written as it ends and made
+/// durable in the background, so the segment does not wait on its fsync; <see cref="Complete"/> waits for them all.</summary>
+public sealed class RecipeWriter : IAsyncDisposable
 {
     private readonly string _path;
     private readonly RecipeRuns _runs;
@@ -18,6 +19,7 @@ public sealed class RecipeWriter : IDisposable
     private readonly ArrayBufferWriter<byte> _run = new(1 << 16);
     private readonly ArrayBufferWriter<byte> _runList = new(1 << 12);
     private readonly ArrayBufferWriter<byte> _others = new(1 << 12);
+    private readonly List<Task> _storing = [];
     private int _runEntries, _runCount, _otherCount;
     private long _entries, _sinceOther, _runBytesWritten;
     private long _pendingZero;
@@ -62,11 +64,13 @@ public sealed class RecipeWriter : IDisposable
     }
 
     /// <summary>Stores the last run, makes the runs and then the recipe durable, and returns the segment digest.</summary>
-    public byte[] Complete()
+    public async Task<byte[]> Complete()
     {
         FlushZero();
         EndRun();
-        if (_runBytesWritten > 0) _runs.Sync();
+        await Task.WhenAll(_storing);
+        // Synced even when every run was there already: another writer may have named one and not yet synced.
+        if (_runCount > 0) _runs.Sync();
         var digest = _digest.GetHashAndReset();
         var size = RecipeFormat.HeaderBytes + 2 * Varint.MaxBytes + _runList.WrittenCount + _others.WrittenCount + RecipeFormat.TrailerBytes;
         var file = ArrayPool<byte>.Shared.Rent(size);
@@ -101,7 +105,13 @@ public sealed class RecipeWriter : IDisposable
         return digest;
     }
 
-    public void Dispose() => _digest.Dispose();
+    /// <summary>Waits for the runs still being stored, so that nothing is written after the writer is gone; a failure
+    /// among them is <see cref="Complete"/>'s to report (the runs are garbage for gc, the recipe was never written).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_storing).ContinueWith(_ => { }, TaskScheduler.Default);
+        _digest.Dispose();
+    }
 
     private void FlushZero()
     {
@@ -134,7 +144,11 @@ public sealed class RecipeWriter : IDisposable
     {
         if (_runEntries == 0) return;
         var id = RecipeRuns.Id(_run.WrittenSpan);
-        _runBytesWritten += _runs.Add(id, _run.WrittenSpan);
+        if (_runs.AddInBackground(id, _run.WrittenSpan) is { } storing)
+        {
+            _storing.Add(storing);
+            _runBytesWritten += _run.WrittenCount;
+        }
         var span = _runList.GetSpan(Fingerprint.Size + Varint.MaxBytes);
         id.WriteTo(span);
         _runList.Advance(Fingerprint.Size + Varint.Write(span[Fingerprint.Size..], (ulong)_runEntries));

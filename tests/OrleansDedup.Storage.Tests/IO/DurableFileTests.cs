@@ -46,4 +46,31 @@ public sealed class DurableFileTests : IDisposable
         Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
         Assert.False(File.Exists(partial));
     }
+
+    [Fact]
+    public async Task WritesInTheBackgroundOfTheSameFileEachUseTheirOwnTemporary()
+    {
+        var path = Path.Combine(_dir.Path, "run");
+        var content = Enumerable.Range(0, 1 << 16).Select(i => (byte)i).ToArray();
+
+        // Two writers of one file, as two segments storing the same recipe run: neither's rename may find its
+        // temporary taken or rewritten by the other.
+        var writes = Enumerable.Range(0, 16).Select(_ => DurableFile.WriteInBackground(path, content)).ToArray();
+        await Task.WhenAll(writes);
+
+        Assert.Equal(content, File.ReadAllBytes(path));
+        Assert.Equal(["run"], Directory.GetFiles(_dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task AFailedBackgroundWriteFaultsItsTaskAndLeavesNoTemporaryFile()
+    {
+        var path = Path.Combine(_dir.Path, "taken");
+        Directory.CreateDirectory(path);
+
+        var write = DurableFile.WriteInBackground(path, "content"u8);
+
+        await Assert.ThrowsAnyAsync<IOException>(() => write);
+        Assert.Empty(Directory.GetFiles(_dir.Path));
+    }
 }

@@ -15,7 +15,7 @@ public sealed class RecipeFileTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void Every_kind_of_entry_comes_back_in_order_with_the_same_digest()
+    public async Task Every_kind_of_entry_comes_back_in_order_with_the_same_digest()
     {
         var random = new Random(7);
         var entries = new List<(RecipeEntry Entry, bool Own)>();
@@ -32,7 +32,7 @@ public sealed class RecipeFileTests : IDisposable
         }
         // Long enough runs of whole blocks without a boundary to reach the run size limit.
         entries.AddRange(Enumerable.Range(0, 2 * RecipeFormat.MaxRunEntries).Select(_ => (RecipeEntry.Data(Block, NoBoundary(random)), false)));
-        var path = Recipe("mixed", entries, out var written);
+        var (path, written, _) = await Recipe("mixed", entries);
 
         using var reader = new RecipeReader(path, _runs);
         Assert.Equal(3L << 30, reader.Offset);
@@ -44,7 +44,7 @@ public sealed class RecipeFileTests : IDisposable
     }
 
     [Fact]
-    public void The_same_guest_blocks_between_other_holes_and_tables_share_their_runs()
+    public async Task The_same_guest_blocks_between_other_holes_and_tables_share_their_runs()
     {
         var random = new Random(11);
         var guest = Enumerable.Range(0, 20_000).Select(_ => RecipeEntry.Data(Block, Fp(random))).ToArray();
@@ -58,17 +58,17 @@ public sealed class RecipeFileTests : IDisposable
             container.Add((guest[i], false));
         }
 
-        Recipe("raw", raw, out _, out var rawBytes);
-        Recipe("container", container, out _, out var containerBytes);
+        var (_, _, rawBytes) = await Recipe("raw", raw);
+        var (_, _, containerBytes) = await Recipe("container", container);
 
         Assert.True(containerBytes < rawBytes / 10, $"the container's recipe added {containerBytes:N0} bytes; the raw image's took {rawBytes:N0}");
     }
 
     [Fact]
-    public void A_damaged_or_missing_run_is_named_and_refused()
+    public async Task A_damaged_or_missing_run_is_named_and_refused()
     {
         var random = new Random(3);
-        var path = Recipe("r", Enumerable.Range(0, 3000).Select(_ => (RecipeEntry.Data(Block, Fp(random)), false)).ToList(), out _);
+        var (path, _, _) = await Recipe("r", Enumerable.Range(0, 3000).Select(_ => (RecipeEntry.Data(Block, Fp(random)), false)).ToList());
         var run = RecipeReader.RunIds(path, _runs).First();
         var bytes = File.ReadAllBytes(_runs.PathOf(run));
         bytes[^1] ^= 1;
@@ -82,11 +82,11 @@ public sealed class RecipeFileTests : IDisposable
     }
 
     [Fact]
-    public void A_truncated_or_altered_recipe_is_refused()
+    public async Task A_truncated_or_altered_recipe_is_refused()
     {
         var random = new Random(5);
         var entries = Enumerable.Range(0, 500).Select(i => (i % 7 == 0 ? RecipeEntry.Zero(Block) : RecipeEntry.Data(Block, Fp(random)), false)).ToList();
-        var path = Recipe("r", entries, out _);
+        var (path, _, _) = await Recipe("r", entries);
         var bytes = File.ReadAllBytes(path);
 
         foreach (var altered in new[] { bytes[..^1], bytes[..(bytes.Length / 2)], Flip(bytes, bytes.Length - 45), Flip(bytes, 30) })
@@ -97,11 +97,11 @@ public sealed class RecipeFileTests : IDisposable
     }
 
     [Fact]
-    public void Sweep_keeps_the_runs_that_recipes_name_and_removes_the_rest()
+    public async Task Sweep_keeps_the_runs_that_recipes_name_and_removes_the_rest()
     {
         var random = new Random(9);
-        var kept = Recipe("kept", Enumerable.Range(0, 3000).Select(_ => (RecipeEntry.Data(Block, Fp(random)), false)).ToList(), out var digest);
-        var dropped = Recipe("dropped", Enumerable.Range(0, 3000).Select(_ => (RecipeEntry.Data(Block, Fp(random)), false)).ToList(), out _);
+        var (kept, digest, _) = await Recipe("kept", Enumerable.Range(0, 3000).Select(_ => (RecipeEntry.Data(Block, Fp(random)), false)).ToList());
+        var (dropped, _, _) = await Recipe("dropped", Enumerable.Range(0, 3000).Select(_ => (RecipeEntry.Data(Block, Fp(random)), false)).ToList());
         var live = RecipeReader.RunIds(kept, _runs).ToHashSet();
         var dead = RecipeReader.RunIds(dropped, _runs).ToArray();
 
@@ -111,21 +111,40 @@ public sealed class RecipeFileTests : IDisposable
         Assert.Equal(digest, ReadAll(kept));
     }
 
-    private string Recipe(string name, List<(RecipeEntry Entry, bool Own)> entries, out byte[] digest) =>
-        Recipe(name, entries, out digest, out _);
+    [Fact]
+    public async Task Two_writers_of_the_same_runs_at_once_both_complete_and_name_only_runs_that_are_there()
+    {
+        var random = new Random(13);
+        var entries = Enumerable.Range(0, 6000).Select(_ => RecipeEntry.Data(Block, Fp(random))).ToArray();
+        var paths = new[] { "one", "two" }.Select(n => Path.Combine(_temp.Path, "recipes", n + ".recipe")).ToArray();
+        await using var one = new RecipeWriter(paths[0], _runs, 0, 1L << 30);
+        await using var two = new RecipeWriter(paths[1], _runs, 0, 1L << 30);
 
-    private string Recipe(string name, List<(RecipeEntry Entry, bool Own)> entries, out byte[] digest, out long bytes)
+        // Interleaved, as two segments of equal images: each run is stored by both while neither copy is named yet.
+        foreach (var entry in entries)
+        {
+            one.AddData(entry.Length, entry.Fingerprint);
+            two.AddData(entry.Length, entry.Fingerprint);
+        }
+        var digests = await Task.WhenAll(one.Complete(), two.Complete());
+
+        Assert.Equal(digests[0], digests[1]);
+        Assert.All(paths, path => Assert.All(RecipeReader.RunIds(path, _runs), id => Assert.True(File.Exists(_runs.PathOf(id)))));
+        Assert.All(Directory.GetFiles(_runs.Directory), f => Assert.EndsWith(".run", f));
+        Assert.Equal(digests[0], ReadAll(paths[1]));
+    }
+
+    private async Task<(string Path, byte[] Digest, long Bytes)> Recipe(string name, List<(RecipeEntry Entry, bool Own)> entries)
     {
         var path = Path.Combine(_temp.Path, "recipes", name + ".recipe");
-        using var writer = new RecipeWriter(path, _runs, 3L << 30, 1L << 30);
+        await using var writer = new RecipeWriter(path, _runs, 3L << 30, 1L << 30);
         foreach (var (entry, own) in entries)
         {
             if (entry.IsZero) writer.AddZero(entry.Length);
             else writer.AddData(entry.Length, entry.Fingerprint, own);
         }
-        digest = writer.Complete();
-        bytes = writer.Bytes;
-        return path;
+        var digest = await writer.Complete();
+        return (path, digest, writer.Bytes);
     }
 
     private byte[] ReadAll(string path)
