@@ -61,7 +61,7 @@ internal static unsafe class Sha256Digest
         }
     }
 
-    /// <summary>The fallback path; public to the tests, which check that both paths agree.</summary>
+    /// <summary>The fallback path, open to the tests, which check that both paths agree.</summary>
     internal static void ComputeManaged(ReadOnlySpan<byte> data, Span<byte> digest)
     {
         var sha256 = _fallback ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
