@@ -26,6 +26,9 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
 
     private string? _silo;
 
+    /// <summary>The silo the ingest was lost with before the client started it again, if it was.</summary>
+    private string? _left;
+
     /// <param name="lost">The status that said the last start was lost with its silo; none: a first start.</param>
     public async Task<IngestStatus> Run(IngestRequest request, IngestStatus? lost)
     {
@@ -33,6 +36,7 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
             return IngestStatus.Cancelled("cancelled before it started");
         try
         {
+            _left = lost?.Silo ?? _left;
             // A start is sent again only to a grid that answers: with no gateway left, the client would hold it.
             if (lost is not null) await Call(grain.GetIngestStatus, PollTimeout, retryTimeouts: true);
             var status = Seen(await Start(request));
@@ -116,7 +120,15 @@ internal sealed class ImageIngest(IImageGrain grain, string name, TimeSpan outag
         }
     }
 
-    private string On() => _silo is null ? "" : $" ({_silo})";
+    /// <summary>Where the ingest ran and, when it was started again elsewhere, which silo left first: a silo that stops
+    /// gracefully may still pass the new start on before its gateway closes, and then the silo to look at is that one.</summary>
+    private string On() => (_silo, _left) switch
+    {
+        (null, null) => "",
+        (null, { } left) => $" ({left})",
+        ({ } silo, { } left) when left != silo => $" ({silo}; started again there after {left} left the cluster)",
+        ({ } silo, _) => $" ({silo})",
+    };
 
     /// <summary>Orleans names the silo a call was lost on in its first sentence; what follows may be a remote stack.</summary>
     private static string Reason(Exception e) => e is TimeoutException && e.InnerException is null
