@@ -8,52 +8,16 @@ public static class DurableFile
 
     /// <param name="syncDirectory">False when the caller writes many files into one directory and syncs it once after
     /// them (<see cref="SyncDirectory"/>).</param>
-    public static void Write(string path, ReadOnlySpan<byte> bytes, bool syncDirectory = true)
-    {
-        var temporary = Temporary(path);
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1))
-            {
-                file.Write(bytes);
-                file.Flush(flushToDisk: true);
-            }
-            Rename(temporary, path, syncDirectory);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
+    public static void Write(string path, ReadOnlySpan<byte> bytes, bool syncDirectory = true) =>
+        PublishOrDelete(WriteTemporary(path, bytes), path, syncDirectory);
 
     /// <summary>As <see cref="Write"/> with the directory left to the caller, but only the bytes are written here: the
     /// returned task fsyncs them and renames the file on the thread pool, so that a writer of many files does not wait on
     /// each fsync. Until the task completes the file is absent under <paramref name="path"/>.</summary>
     public static Task WriteInBackground(string path, ReadOnlySpan<byte> bytes)
     {
-        var temporary = Temporary(path);
-        try
-        {
-            File.WriteAllBytes(temporary, bytes);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-        return Task.Run(() =>
-        {
-            try
-            {
-                Publish(temporary, path, syncDirectory: false);
-            }
-            catch
-            {
-                File.Delete(temporary);
-                throw;
-            }
-        });
+        var temporary = WriteTemporary(path, bytes);
+        return Task.Run(() => PublishOrDelete(temporary, path, syncDirectory: false));
     }
 
     /// <summary>Makes <paramref name="temporary"/>, written by the caller (streamed, or by another component), durable
@@ -67,6 +31,35 @@ public static class DurableFile
     }
 
     public static void SyncDirectory(string directory) => DirectorySync.Flush(directory);
+
+    /// <summary>Writes the bytes to a temporary file beside <paramref name="path"/>, not yet durable; returns its name.</summary>
+    private static string WriteTemporary(string path, ReadOnlySpan<byte> bytes)
+    {
+        var temporary = Temporary(path);
+        try
+        {
+            File.WriteAllBytes(temporary, bytes);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+        return temporary;
+    }
+
+    private static void PublishOrDelete(string temporary, string path, bool syncDirectory)
+    {
+        try
+        {
+            Publish(temporary, path, syncDirectory);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
 
     /// <summary>A name no other write of this process uses: two writers of the same file (the same recipe run, stored
     /// by two segments at once) each write their own copy.</summary>

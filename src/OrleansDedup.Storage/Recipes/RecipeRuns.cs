@@ -21,9 +21,7 @@ public sealed class RecipeRuns(string directory)
     /// The caller syncs the directory once (<see cref="Sync"/>) before it records the run anywhere.</summary>
     public long Add(in Fingerprint id, ReadOnlySpan<byte> run)
     {
-        var path = PathOf(id);
-        if (File.Exists(path)) return 0;
-        System.IO.Directory.CreateDirectory(Directory);
+        if (NewPath(id) is not { } path) return 0;
         DurableFile.Write(path, run, syncDirectory: false);
         return run.Length;
     }
@@ -31,12 +29,16 @@ public sealed class RecipeRuns(string directory)
     /// <summary>Stores a run unless it is there already, as <see cref="Add"/> does, but makes it durable and names it in
     /// the background (<see cref="DurableFile.WriteInBackground"/>); null when it was there. Meanwhile another writer of
     /// the same run stores its own copy: the copies are identical, and the last rename wins.</summary>
-    public Task? AddInBackground(in Fingerprint id, ReadOnlySpan<byte> run)
+    public Task? AddInBackground(in Fingerprint id, ReadOnlySpan<byte> run) =>
+        NewPath(id) is { } path ? DurableFile.WriteInBackground(path, run) : null;
+
+    /// <summary>Where a run not stored yet goes (its directory made), or null when it is there.</summary>
+    private string? NewPath(in Fingerprint id)
     {
         var path = PathOf(id);
         if (File.Exists(path)) return null;
         System.IO.Directory.CreateDirectory(Directory);
-        return DurableFile.WriteInBackground(path, run);
+        return path;
     }
 
     public void Sync() => DurableFile.SyncDirectory(Directory);
