@@ -87,6 +87,8 @@ public class DockerfileTests
         {
             Assert.True(copied.Contains(project), $"{project} is referenced by the host but not copied before the restore");
             Assert.True(copied.Contains(Path.GetDirectoryName(project)!.Replace('\\', '/')), $"the sources of {project} are not copied");
+            foreach (var import in RelativeToRoot(project, XDocument.Load(Path.Combine(Root, project)).Descendants("Import")))
+                Assert.True(copied.Contains(import), $"{import}, which {project} imports, is not copied before the restore");
         }
     }
 
@@ -143,13 +145,18 @@ public class DockerfileTests
         while (queue.TryDequeue(out var current))
         {
             if (!result.Add(current)) continue;
-            var dir = Path.GetDirectoryName(Path.Combine(Root, current))!;
-            foreach (var reference in XDocument.Load(Path.Combine(Root, current)).Descendants("ProjectReference"))
-            {
-                var full = Path.GetFullPath(Path.Combine(dir, reference.Attribute("Include")!.Value.Replace('\\', '/')));
-                queue.Enqueue(Path.GetRelativePath(Root, full).Replace('\\', '/'));
-            }
+            foreach (var reference in RelativeToRoot(current, XDocument.Load(Path.Combine(Root, current)).Descendants("ProjectReference")))
+                queue.Enqueue(reference);
         }
         return result;
+    }
+
+    /// <summary>The files that <paramref name="project"/>'s elements name (Include of a reference, Project of an import),
+    /// as repository-relative paths.</summary>
+    private static IEnumerable<string> RelativeToRoot(string project, IEnumerable<XElement> elements)
+    {
+        var dir = Path.GetDirectoryName(Path.Combine(Root, project))!;
+        return elements.Select(e => (e.Attribute("Include") ?? e.Attribute("Project"))!.Value.Replace('\\', '/'))
+            .Select(file => Path.GetRelativePath(Root, Path.GetFullPath(Path.Combine(dir, file))).Replace('\\', '/'));
     }
 }
