@@ -19,6 +19,12 @@ public abstract class GrainStorageContract
     private readonly string _serviceId = "od-storage-" + Guid.NewGuid().ToString("N");
     private readonly string _clusterId = "od-storage-cluster-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The service id the test's clusters store their grains' rows under.</summary>
+    protected string ServiceId => _serviceId;
+
+    /// <summary>The cluster id the test's silos register their membership under.</summary>
+    protected string ClusterId => _clusterId;
+
     /// <summary>The ADO.NET invariant the providers are configured with.</summary>
     protected abstract string Invariant { get; }
 
@@ -35,7 +41,7 @@ public abstract class GrainStorageContract
     {
     }
 
-    private async Task<InProcessTestCluster> StartClusterAsync(short? silos = null)
+    protected async Task<InProcessTestCluster> StartClusterAsync(short? silos = null)
     {
         var builder = new InProcessTestClusterBuilder(silos ?? Silos);
         builder.Options.ServiceId = _serviceId;
@@ -62,7 +68,7 @@ public abstract class GrainStorageContract
     private static IGrainStorage Storage(InProcessTestCluster cluster, string name) =>
         cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(name);
 
-    private async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
+    protected async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = CreateConnection();
         return await DbScalar.LongAsync(connection, sql, parameters);

@@ -24,5 +24,24 @@ public sealed class PostgreSqlGrainStorageTests(PostgreSqlDatabaseFixture databa
 
     public Task InitializeAsync() => PostgreSqlSchema.EnsureCreatedAsync(database.ConnectionString);
 
+    /// <summary>What the contract's grain calls cannot see: the silos that stored the state are active members of the
+    /// cluster in the same database.</summary>
+    [Fact]
+    public async Task The_silos_that_store_the_state_are_members_in_the_same_database()
+    {
+        var cluster = await StartClusterAsync();
+        try
+        {
+            await cluster.Client.GetGrain<ICatalogEntryGrain>("image-" + Guid.NewGuid().ToString("N")).SetAsync("disk-image-7");
+            Assert.Equal(Silos, await CountAsync("SELECT COUNT(*) FROM OrleansMembershipTable WHERE DeploymentId = @c AND Status = @active",
+                ("c", ClusterId), ("active", (int)SiloStatus.Active)));
+            Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM OrleansStorage WHERE ServiceId = @s", ("s", ServiceId)));
+        }
+        finally
+        {
+            await TestClusters.StopAsync(cluster);
+        }
+    }
+
     public Task DisposeAsync() => Task.CompletedTask;
 }
