@@ -25,6 +25,22 @@ public sealed class SerializationTests(GridFixture fixture) : IClassFixture<Grid
     }
 
     [Fact]
+    public void Claim_answers_cross_the_wire_without_a_box_per_answer()
+    {
+        var serializer = fixture.Grid.Service<Serializer>(0);
+        var states = Enumerable.Range(0, 100_000).Select(i => (ClaimState)(i % 3)).ToArray();
+        var wire = serializer.SerializeToArray(states);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var back = serializer.Deserialize<ClaimState[]>(wire);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(states, back);
+        // A field header and the value: two bytes each (three when every element was boxed).
+        Assert.InRange(wire.Length, states.Length, states.Length * 2 + 64);
+        Assert.InRange(allocated, states.Length, states.Length * 2);
+    }
+
+    [Fact]
     public void Segment_work_keeps_its_grid_and_images_their_container()
     {
         var serializer = fixture.Grid.Service<Serializer>(0);
