@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using OrleansDedup.Grains.Hosting;
 using OrleansDedup.Grains.Tests.Infrastructure;
 using OrleansDedup.Storage.Packs;
@@ -21,6 +22,21 @@ public sealed class SiloBuilderExtensionsTests
         Assert.Equal(Grid.ShardCount, options.ShardCount);
         Assert.Equal(options.Packs, grid.Service<ChunkStore>().Settings);
         Assert.Equal(Path.GetFullPath(temp.Data), grid.Service<StoreLayout>().Root);
+    }
+
+    [Fact]
+    public async Task The_directory_caches_are_sized_for_the_grid_unless_the_host_configures_them()
+    {
+        using var temp = new TempDirectory();
+        await using (var grid = await Grid.StartAsync(temp.Data, silos: 1))
+        {
+            var cacheSize = grid.Service<IOptions<GrainDirectoryOptions>>().Value.CacheSize;
+            Assert.Equal(OrleansDedup.Grains.Hosting.SiloBuilderExtensions.DirectoryCacheSize, cacheSize);
+        }
+
+        await using var configured = await Grid.StartAsync(temp.Data, silos: 1,
+            configure: (_, silo) => silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = 123));
+        Assert.Equal(123, configured.Service<IOptions<GrainDirectoryOptions>>().Value.CacheSize);
     }
 
     [Fact]
