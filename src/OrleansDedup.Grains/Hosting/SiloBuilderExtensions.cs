@@ -16,7 +16,8 @@ public static class SiloBuilderExtensions
 {
     /// <summary>Grains whose place each of the silo's two directory caches keeps. Orleans sizes both for a million up
     /// front: 18 MiB of every silo and every CLI command that starts one. A grid's active grains are its images, their
-    /// running segments and its shards. A later <c>Configure&lt;GrainDirectoryOptions&gt;</c> overrides it.</summary>
+    /// running segments and its shards. Any size configured for <see cref="GrainDirectoryOptions"/>, before or after
+    /// the grid is added, stays.</summary>
     public const int DirectoryCacheSize = 100_000;
 
     /// <summary>Adds the dedup grid to a silo: the chunk store, the index router, the catalog's grain storage on
@@ -55,7 +56,10 @@ public static class SiloBuilderExtensions
 #pragma warning disable ORLEANSEXP003
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
-        silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = DirectoryCacheSize);
+        silo.Services.PostConfigure<GrainDirectoryOptions>(o =>
+        {
+            if (o.CacheSize == GrainDirectoryOptions.DEFAULT_CACHE_SIZE) o.CacheSize = DirectoryCacheSize;
+        });
         silo.Services.AddDatabaseErrorTransport();
         silo.AddOutgoingGrainCallFilter<SiloLossRetryFilter>();
         silo.Services.AddSingleton(sp => new StoreLayout(sp.GetRequiredService<IOptions<DedupOptions>>().Value.DataDirectory));

@@ -154,11 +154,11 @@ public static class SiloHost
             silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
             // Failure detection can be tuned (tests shorten it) under Orleans:Membership, e.g. Orleans__Membership__ProbeTimeout.
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
-            silo.AddDedupGrid(dedup => DedupConfiguration.Bind(dedup, builder.Configuration, options));
             // After a crash the directory holds the dead silo's grains for a lease before it lets them activate elsewhere,
             // in case the silo was only cut off; OrleansDedup__GrainDirectory__RangeLeaseDuration tunes it (the Orleans:GrainDirectory
-            // section names directory providers). Bound after the grid, whose directory cache size it may override.
+            // section names directory providers).
             silo.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection("OrleansDedup:GrainDirectory"));
+            silo.AddDedupGrid(dedup => DedupConfiguration.Bind(dedup, builder.Configuration, options));
             // The hosts this silo models come from Orleans:Metadata (Orleans__Metadata__orleans-dedup.hosts=host-1,host-2).
             silo.AddDedupMigration();
             Observability.AddDashboard(silo, builder.Configuration);
